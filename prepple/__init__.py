@@ -1,0 +1,1 @@
+"""Prepple: the place to prepare for behavioral interviews."""

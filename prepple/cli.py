@@ -1,0 +1,135 @@
+"""The ``prepple`` console command: database, seed data, users, flags, outbox."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from prepple import migrate
+from prepple.db import session_scope
+from prepple.services import accounts, flags, notifications, questions
+from prepple.services.authz import ROLES, Principal
+from prepple.services.validation import InvalidInput
+
+app = typer.Typer(help="Prepple administration.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts and roles.", no_args_is_help=True)
+flags_app = typer.Typer(help="Feature flags.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(flags_app, name="flags")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Upgrade the database (default: to the newest migration)."""
+    migrate.upgrade(revision)
+    typer.echo(f"database at {migrate.current()}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument("-1")) -> None:
+    """Downgrade the database (default: one step)."""
+    migrate.downgrade(revision)
+    typer.echo(f"database at {migrate.current()}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's migration revision."""
+    typer.echo(migrate.current() or "(empty)")
+
+
+@app.command("seed")
+def seed(file: Path = typer.Option(None, help="A question bank JSON file (default: bundled).")) -> None:
+    """Load the question bank (idempotent: running it again changes nothing)."""
+    bank = questions.load_bank(file)
+    with session_scope() as session:
+        counts = questions.seed_bank(session=session, bank=bank)
+    typer.echo(json.dumps(counts))
+
+
+@users_app.command("create")
+def users_create(
+    email: str = typer.Option(..., help="E-mail address (the login)."),
+    name: str = typer.Option(..., help="Display name."),
+    role: list[str] = typer.Option(["seeker"], help=f"Role(s): {', '.join(ROLES)}."),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, envvar="PREPPLE_NEW_PASSWORD",
+        help="Password (prompted when not given; or PREPPLE_NEW_PASSWORD).",
+    ),
+) -> None:
+    """Create an account with the given roles."""
+    try:
+        with session_scope() as session:
+            user = accounts.user_register(
+                session=session, email=email, password=password, display_name=name,
+                roles=tuple(role),
+            )
+            typer.echo(f"created user #{user.id} {user.email} roles={','.join(role)}")
+    except InvalidInput as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+
+
+@users_app.command("set-role")
+def users_set_role(
+    email: str, role: str, revoke: bool = typer.Option(False, help="Remove instead of grant.")
+) -> None:
+    """Grant (or with --revoke remove) a role."""
+    from sqlmodel import select
+
+    from prepple.models import User
+
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.email == email.lower())).first()
+        if user is None:
+            typer.echo("error: no such user", err=True)
+            raise typer.Exit(2)
+        accounts.role_set(
+            session=session, actor=Principal(roles=frozenset({"admin"})), user_id=user.id,
+            role=role, granted=not revoke,
+        )
+        typer.echo(f"{user.email}: {sorted(accounts.principal_of(session, user).roles)}")
+
+
+@flags_app.command("list")
+def flags_list() -> None:
+    """Show every feature flag and its effective value."""
+    with session_scope() as session:
+        for f in flags.flags_all(session=session):
+            typer.echo(f"{f.name:24} {'on ' if f.enabled else 'off'}"
+                       f"{'  (override)' if f.overridden else ''}")
+
+
+@flags_app.command("set")
+def flags_set(name: str, value: str = typer.Argument(..., help="on, off or default")) -> None:
+    """Override a feature flag (or return it to its default)."""
+    enabled = {"on": True, "off": False, "default": None}.get(value)
+    if value not in ("on", "off", "default"):
+        typer.echo("error: value must be on, off or default", err=True)
+        raise typer.Exit(2)
+    with session_scope() as session:
+        flags.flag_set(session=session, name=name, enabled=enabled, actor_id=None)
+    typer.echo(f"{name} -> {value}")
+
+
+@app.command("outbox")
+def outbox(email: str = typer.Option("", help="Only messages to this address."),
+           limit: int = 10) -> None:
+    """Print the newest messages in the local outbox (where e-mail goes without SMTP)."""
+    with session_scope() as session:
+        for m in notifications.outbox_for(session=session, email=email or None, limit=limit):
+            typer.echo(f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} to={m.to_email} [{m.kind}] "
+                       f"{m.subject}\n{m.body}\n")
+
+
+def main() -> None:
+    """Entry point of the ``prepple`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

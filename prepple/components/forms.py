@@ -1,0 +1,68 @@
+"""Accessible form pieces: every input has a label, and its error text is tied to it.
+
+Components take plain arguments (and Vars) so the gallery can render them with sample data.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from prepple.components.theme import SPACE, STATUS, TEXT
+
+
+def field_error(field_id: str, message) -> rx.Component:
+    """The error line under an input (announced by screen readers)."""
+    return rx.cond(
+        message,
+        rx.text(message, id=f"{field_id}-error", color=rx.color(STATUS["error"], 11),
+                size=TEXT["small"], role="alert"),
+    )
+
+
+def form_field(
+    label: str,
+    name: str,
+    *,
+    type: str = "text",  # noqa: A002 - mirrors the HTML attribute
+    errors=None,
+    hint: str = "",
+    autocomplete: str = "off",
+    required: bool = True,
+    max_length: int = 300,
+    placeholder: str = "",
+    auto_focus: bool = False,
+) -> rx.Component:
+    """A labelled input. ``errors`` is a dict Var of field -> message (or ``None``)."""
+    field_id = f"field-{name}"
+    message = errors[name].to(str) if errors is not None else ""
+    described = f"{field_id}-error {field_id}-hint" if hint else f"{field_id}-error"
+    return rx.vstack(
+        rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
+        rx.input(
+            id=field_id, name=name, type=type, auto_complete=autocomplete, required=required,
+            max_length=max_length, placeholder=placeholder, auto_focus=auto_focus,
+            aria_describedby=described,
+            aria_invalid=rx.cond(message, "true", "false") if errors is not None else "false",
+            size="3", width="100%",
+        ),
+        rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size=TEXT["small"],
+                                    color=rx.color(STATUS["muted"], 11))),
+        field_error(field_id, message) if errors is not None else rx.fragment(),
+        spacing=SPACE["tight"], width="100%", align="stretch",
+    )
+
+
+def form_alert(message, *, kind: str = "error", id: str = "form-alert") -> rx.Component:  # noqa: A002
+    """A message about the whole form (wrong password, link expired, e-mail sent)."""
+    icon = {"error": "triangle-alert", "ok": "circle-check", "info": "info"}[kind]
+    return rx.cond(
+        message,
+        rx.callout(message, icon=icon, color_scheme=STATUS[kind], id=id, role="alert",
+                   width="100%"),
+    )
+
+
+def submit_button(label: str, *, id: str, danger: bool = False) -> rx.Component:  # noqa: A002
+    """The form's submit button."""
+    return rx.button(label, type="submit", id=id, size="3", width="100%",
+                     color_scheme=STATUS["error"] if danger else None)

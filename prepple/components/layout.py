@@ -1,0 +1,109 @@
+"""Page frame: skip link, navigation bar (collapses to a menu on a phone), main column, footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from prepple.components.theme import CONTENT_WIDTH, NARROW_WIDTH, SPACE, STATUS, TEXT
+from prepple.state.session import SessionState
+
+NAV_LINKS = [("Questions", "/questions", "library")]
+
+
+def _brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon("messages-square", size=22), rx.heading("Prepple", size="5"),
+                  align="center", spacing="2"),
+        href="/", underline="none", color="inherit", aria_label="Prepple home",
+    )
+
+
+def _account_links() -> rx.Component:
+    return rx.cond(
+        SessionState.is_authenticated,
+        rx.hstack(
+            rx.cond(SessionState.is_staff,
+                    rx.link("Admin", href="/admin", id="nav-admin")),
+            rx.link(SessionState.viewer_name, href="/account", id="nav-account"),
+            rx.button("Log out", on_click=SessionState.logout, variant="soft", size="2",
+                      id="nav-logout"),
+            align="center", spacing=SPACE["normal"],
+        ),
+        rx.hstack(
+            rx.link("Log in", href="/login", id="nav-login"),
+            rx.link(rx.button("Sign up free", size="2"), href="/register", id="nav-register"),
+            align="center", spacing=SPACE["normal"],
+        ),
+    )
+
+
+def _mobile_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Menu",
+                                       id="nav-menu")),
+        rx.menu.content(
+            *[rx.menu.item(label, on_click=rx.redirect(href)) for label, href, _ in NAV_LINKS],
+            rx.menu.separator(),
+            rx.cond(
+                SessionState.is_authenticated,
+                rx.fragment(
+                    rx.cond(SessionState.is_staff,
+                            rx.menu.item("Admin", on_click=rx.redirect("/admin"))),
+                    rx.menu.item("Account", on_click=rx.redirect("/account")),
+                    rx.menu.item("Log out", on_click=SessionState.logout),
+                ),
+                rx.fragment(
+                    rx.menu.item("Log in", on_click=rx.redirect("/login")),
+                    rx.menu.item("Sign up free", on_click=rx.redirect("/register")),
+                ),
+            ),
+        ),
+    )
+
+
+def navbar() -> rx.Component:
+    """The top bar; links on a laptop, a menu on a phone."""
+    return rx.el.header(
+        rx.hstack(
+            _brand(),
+            rx.desktop_only(
+                rx.hstack(
+                    *[rx.link(label, href=href) for label, href, _ in NAV_LINKS],
+                    _account_links(),
+                    rx.color_mode.button(size="2", variant="ghost"),
+                    align="center", spacing=SPACE["section"],
+                )
+            ),
+            rx.mobile_and_tablet(
+                rx.hstack(rx.color_mode.button(size="2", variant="ghost"), _mobile_menu(),
+                          align="center", spacing=SPACE["normal"])
+            ),
+            justify="between", align="center", max_width=CONTENT_WIDTH, margin_x="auto",
+            padding_x="1em", padding_y="0.75em", width="100%",
+        ),
+        style={"border_bottom": f"1px solid {rx.color('gray', 5)}"},
+    )
+
+
+def footer() -> rx.Component:
+    """Quiet footer."""
+    return rx.el.footer(
+        rx.text("Prepple: plan it, say it, own the interview.", size=TEXT["small"],
+                color=rx.color(STATUS["muted"], 10)),
+        padding="2em 1em", text_align="center",
+    )
+
+
+def page_layout(*children: rx.Component, narrow: bool = False) -> rx.Component:
+    """Wrap a page's content in the nav bar, a centred main column and the footer."""
+    return rx.box(
+        rx.el.a("Skip to content", href="#main", class_name="skip-link"),
+        navbar(),
+        rx.el.main(
+            rx.vstack(*children, spacing=SPACE["section"], width="100%", align="stretch"),
+            id="main", max_width=NARROW_WIDTH if narrow else CONTENT_WIDTH, margin_x="auto",
+            padding_x="1em", padding_y="2em", width="100%", tab_index=-1,
+        ),
+        footer(),
+        min_height="100vh",
+    )

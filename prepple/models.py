@@ -1,0 +1,232 @@
+"""SQLModel tables. Alembic (``alembic/versions``) creates and changes them; never ``create_all``.
+
+Times are timezone-aware UTC (``utcnow()``); SQLModel's UTCDateTime stores them the same way on
+SQLite and PostgreSQL and refuses naive values.
+Table rows never go to the browser as they are: services return small public views instead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column:
+    return Column(
+        Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index
+    )
+
+
+class User(SQLModel, table=True):
+    """A person with an account. E-mail is stored lower-cased and unique."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(String(254), unique=True, nullable=False, index=True))
+    display_name: str = Field(sa_column=Column(String(80), nullable=False))
+    password_hash: str = Field(sa_column=Column(String(255), nullable=False))
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    password_changed_at: datetime = Field(default_factory=utcnow)
+
+
+class UserRole(SQLModel, table=True):
+    """One role held by one user (a user may hold several)."""
+
+    __tablename__ = "user_roles"
+
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    role: str = Field(sa_column=Column(String(20), primary_key=True))
+    granted_at: datetime = Field(default_factory=utcnow)
+
+
+class UserSession(SQLModel, table=True):
+    """A login session. Only the SHA-256 of the random token is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class PasswordResetToken(SQLModel, table=True):
+    """A single-use, expiring password reset token (stored hashed)."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed log-in attempts per key (an e-mail address), for throttling."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(sa_column=Column(String(300), primary_key=True))
+    failures: int = 0
+    window_started_at: datetime = Field(default_factory=utcnow)
+    locked_until: datetime | None = None
+
+
+class Competency(SQLModel, table=True):
+    """A competency or value that behavioral questions probe (leadership, conflict, ...)."""
+
+    __tablename__ = "competencies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(60), unique=True, nullable=False))
+    name: str = Field(sa_column=Column(String(80), nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class Company(SQLModel, table=True):
+    """A company whose public values shape its behavioral interviews."""
+
+    __tablename__ = "companies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(60), unique=True, nullable=False))
+    name: str = Field(sa_column=Column(String(80), nullable=False))
+    values_source: str = Field(default="", sa_column=Column(String(200), nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    values_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+
+
+class Question(SQLModel, table=True):
+    """A behavioral interview question. ``search_text`` is a folded copy for search."""
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_difficulty", "difficulty"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(80), unique=True, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    why_asked: str = Field(default="", sa_column=Column(Text, nullable=False))
+    strong_answer: str = Field(default="", sa_column=Column(Text, nullable=False))
+    difficulty: str = Field(default="medium", sa_column=Column(String(10), nullable=False))
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class QuestionCompetency(SQLModel, table=True):
+    """Tag: a question probes a competency."""
+
+    __tablename__ = "question_competencies"
+
+    question_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    competency_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("competencies.id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+        )
+    )
+
+
+class QuestionCompany(SQLModel, table=True):
+    """Tag: a company is known for asking this kind of question."""
+
+    __tablename__ = "question_companies"
+
+    question_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class SavedQuestion(SQLModel, table=True):
+    """A question a user keeps on their practice list (visitors keep theirs in the browser)."""
+
+    __tablename__ = "saved_questions"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    question_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FeatureFlag(SQLModel, table=True):
+    """An admin's run-time override of a feature flag's default."""
+
+    __tablename__ = "feature_flags"
+
+    name: str = Field(sa_column=Column(String(60), primary_key=True))
+    enabled: bool
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Every message Prepple sends: the in-app outbox, and the SMTP delivery record."""
+
+    __tablename__ = "outbox_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    to_email: str = Field(sa_column=Column(String(254), nullable=False, index=True))
+    kind: str = Field(sa_column=Column(String(40), nullable=False))
+    subject: str = Field(sa_column=Column(String(200), nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_via: str = Field(default="outbox", sa_column=Column(String(20), nullable=False))
+    sent_at: datetime | None = None
+    error: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class AuditEntry(SQLModel, table=True):
+    """What staff did in the admin area, and account events worth keeping."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    action: str = Field(sa_column=Column(String(60), nullable=False))
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)

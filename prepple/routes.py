@@ -1,0 +1,12 @@
+"""Route paths in one place."""
+
+HOME = "/"
+QUESTIONS = "/questions"
+QUESTION = "/questions/[qid]"
+LOGIN = "/login"
+REGISTER = "/register"
+FORGOT = "/forgot-password"
+RESET = "/reset-password"
+ACCOUNT = "/account"
+ADMIN = "/admin"
+GALLERY = "/admin/gallery"

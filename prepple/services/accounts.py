@@ -1,0 +1,309 @@
+"""Accounts: registration, log-in with throttling, sessions, password reset and deletion.
+
+Passwords are hashed with Argon2 (pwdlib). Session and reset tokens are random, shown to the
+user once and stored only as SHA-256 digests, so a leaked database holds no usable token.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import math
+import secrets
+from datetime import datetime, timedelta
+
+from pwdlib import PasswordHash
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from prepple.models import (
+    AuditEntry,
+    LoginThrottle,
+    PasswordResetToken,
+    User,
+    UserRole,
+    UserSession,
+    utcnow,
+)
+from prepple.services import notifications
+from prepple.services.authz import DEFAULT_ROLE, ROLES, Principal
+from prepple.services.validation import (
+    InvalidInput,
+    check_password,
+    clean_display_name,
+    clean_email,
+)
+from prepple.settings import get_settings
+
+
+class AccountError(InvalidInput):
+    """An account operation that can't go ahead; ``field`` says which input it is about."""
+
+
+@functools.cache
+def _hasher() -> PasswordHash:
+    return PasswordHash.recommended()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified against when the e-mail is unknown so both paths cost the same time.
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a session or reset token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def principal_of(session: Session, user: User) -> Principal:
+    """The public view of ``user`` with its roles."""
+    roles = session.exec(select(UserRole.role).where(UserRole.user_id == user.id)).all()
+    return Principal(
+        user_id=user.id, email=user.email, display_name=user.display_name,
+        roles=frozenset(roles),
+    )
+
+
+def audit(session: Session, *, actor_id: int | None, action: str, detail: str = "") -> None:
+    """Record an account or staff action in the audit log."""
+    session.add(AuditEntry(actor_id=actor_id, action=action, detail=detail[:2000]))
+
+
+def user_register(
+    *, session: Session, email: object, password: object, display_name: object,
+    roles: tuple[str, ...] = (DEFAULT_ROLE,),
+) -> User:
+    """Create an account. Raises :class:`InvalidInput` for bad input or a taken e-mail."""
+    settings = get_settings()
+    email_c = clean_email(email)
+    name = clean_display_name(display_name)
+    pw = check_password(password, min_length=settings.password_min_length)
+    if pw.lower() == email_c:
+        raise AccountError("password", "Password can't be your e-mail address.")
+    if session.exec(select(User.id).where(User.email == email_c)).first() is not None:
+        raise AccountError("email", "An account with this e-mail already exists. Log in instead?")
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise AccountError("role", f"Unknown role: {', '.join(bad)}")
+    user = User(email=email_c, display_name=name, password_hash=_hasher().hash(pw))
+    session.add(user)
+    session.flush()
+    for role in dict.fromkeys(roles):
+        session.add(UserRole(user_id=user.id, role=role))
+    audit(session, actor_id=user.id, action="account.register")
+    session.flush()
+    return user
+
+
+def _throttle_key(email: str) -> str:
+    return f"email:{email}"
+
+
+def _lock_message(until: datetime, now: datetime) -> str:
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"Too many failed attempts. Try again in {minutes} {unit}, or reset your password."
+
+
+def user_authenticate(
+    *, session: Session, email: object, password: object, now: datetime | None = None
+) -> User:
+    """Check credentials, with throttling per e-mail. Raises :class:`AccountError` on failure.
+
+    The message for an unknown e-mail and a wrong password is the same, and both paths verify
+    one Argon2 hash, so neither the text nor the timing tells which accounts exist.
+    """
+    settings = get_settings()
+    now = now or utcnow()
+    try:
+        email_c = clean_email(email)
+    except InvalidInput as exc:
+        raise AccountError("email", exc.message) from None
+    if not isinstance(password, str) or not password:
+        raise AccountError("password", "Password is required.")
+    key = _throttle_key(email_c)
+    throttle = session.get(LoginThrottle, key)
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        raise AccountError("form", _lock_message(throttle.locked_until, now))
+
+    user = session.exec(select(User).where(User.email == email_c)).first()
+    hashed = user.password_hash if user else _dummy_hash()
+    ok = _hasher().verify(password[:1024], hashed) and user is not None and user.is_active
+    if ok:
+        if throttle:
+            session.delete(throttle)
+        return user
+
+    window = timedelta(minutes=settings.login_window_minutes)
+    if throttle is None:
+        throttle = LoginThrottle(key=key, failures=0, window_started_at=now)
+        session.add(throttle)
+    if now - throttle.window_started_at > window:
+        throttle.failures, throttle.window_started_at, throttle.locked_until = 0, now, None
+    throttle.failures += 1
+    if throttle.failures >= settings.login_max_failures:
+        throttle.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+    # The failure must count even though the caller's transaction ends in an error.
+    session.commit()
+    if throttle.locked_until and throttle.locked_until > now:
+        raise AccountError("form", _lock_message(throttle.locked_until, now))
+    raise AccountError("form", "Wrong e-mail or password.")
+
+
+def session_create(*, session: Session, user: User, now: datetime | None = None) -> str:
+    """Start a login session for ``user``; returns the raw token (shown once)."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            user_id=user.id, token_hash=hash_token(token), created_at=now, last_seen_at=now,
+            expires_at=now + timedelta(days=get_settings().session_days),
+        )
+    )
+    session.flush()
+    return token
+
+
+def session_user(*, session: Session, token: object, now: datetime | None = None) -> User | None:
+    """The active user behind a session token, or ``None`` (unknown, expired, malformed)."""
+    if not isinstance(token, str) or not (20 <= len(token) <= 100):
+        return None
+    now = now or utcnow()
+    digest = hash_token(token)
+    row = session.exec(select(UserSession).where(UserSession.token_hash == digest)).first()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    if row.expires_at <= now:
+        session.delete(row)
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def session_principal(*, session: Session, token: object) -> Principal:
+    """The principal behind a token; a visitor when there is no valid session."""
+    user = session_user(session=session, token=token)
+    return principal_of(session, user) if user else Principal()
+
+
+def session_revoke(*, session: Session, token: object) -> None:
+    """End one session (log out). Unknown tokens are ignored."""
+    if isinstance(token, str) and token:
+        session.exec(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
+
+
+def password_reset_request(*, session: Session, email: object, now: datetime | None = None) -> None:
+    """Send a single-use reset link if the account exists; silently do nothing otherwise."""
+    settings = get_settings()
+    now = now or utcnow()
+    email_c = clean_email(email)
+    user = session.exec(select(User).where(User.email == email_c)).first()
+    if user is None or not user.is_active:
+        return
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PasswordResetToken(
+            user_id=user.id, token_hash=hash_token(token), created_at=now,
+            expires_at=now + timedelta(minutes=settings.reset_token_minutes),
+        )
+    )
+    link = f"{settings.base_url.rstrip('/')}/reset-password?token={token}"
+    notifications.notify(
+        session=session, to_email=user.email, user_id=user.id, kind="password_reset",
+        subject="Reset your Prepple password",
+        body=(
+            f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset the password "
+            f"of your Prepple account. Open this link within {settings.reset_token_minutes} "
+            f"minutes to choose a new one:\n\n{link}\n\nIf it wasn't you, ignore this message; "
+            "your password stays the same."
+        ),
+    )
+    audit(session, actor_id=user.id, action="account.reset_requested")
+
+
+def password_reset_complete(
+    *, session: Session, token: object, new_password: object, now: datetime | None = None
+) -> User:
+    """Set a new password with a valid reset token; the token and all sessions end."""
+    now = now or utcnow()
+    invalid = AccountError("form", "This reset link is invalid or has expired. Ask for a new one.")
+    if not isinstance(token, str) or not (20 <= len(token) <= 100):
+        raise invalid
+    row = session.exec(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
+    ).first()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise invalid
+    pw = check_password(new_password, min_length=get_settings().password_min_length)
+    user = session.get(User, row.user_id)
+    if user is None:
+        raise invalid
+    user.password_hash = _hasher().hash(pw)
+    user.password_changed_at = now
+    row.used_at = now
+    session.exec(delete(UserSession).where(UserSession.user_id == user.id))
+    session.exec(delete(LoginThrottle).where(LoginThrottle.key == _throttle_key(user.email)))
+    audit(session, actor_id=user.id, action="account.password_reset")
+    session.flush()
+    return user
+
+
+def password_change(
+    *, session: Session, user_id: int, current: object, new: object, keep_token: str = ""
+) -> None:
+    """Change a password after checking the current one; other sessions are logged out."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("form", "Account not found.")
+    if not isinstance(current, str) or not _hasher().verify(current[:1024], user.password_hash):
+        raise AccountError("current_password", "Current password is wrong.")
+    pw = check_password(new, min_length=get_settings().password_min_length, field="new_password")
+    if pw == current:
+        raise AccountError("new_password", "New password must differ from the current one.")
+    user.password_hash = _hasher().hash(pw)
+    user.password_changed_at = utcnow()
+    keep = hash_token(keep_token) if keep_token else ""
+    session.exec(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.token_hash != keep)
+    )
+    audit(session, actor_id=user.id, action="account.password_changed")
+    session.flush()
+
+
+def user_delete(*, session: Session, user_id: int, password: object) -> None:
+    """Delete an account and everything it owns, after checking its password."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("form", "Account not found.")
+    if not isinstance(password, str) or not _hasher().verify(password[:1024], user.password_hash):
+        raise AccountError("delete_password", "Password is wrong; your account was not deleted.")
+    # ON DELETE CASCADE removes sessions, tokens, roles, saved questions and messages; the
+    # audit log keeps the entry but loses the link to the person (SET NULL).
+    session.exec(delete(LoginThrottle).where(LoginThrottle.key == _throttle_key(user.email)))
+    session.delete(user)
+    audit(session, actor_id=None, action="account.deleted", detail=f"user #{user_id}")
+    session.flush()
+
+
+def role_set(*, session: Session, actor: Principal, user_id: int, role: str, granted: bool) -> None:
+    """Grant or revoke one role. Callers check ``admin.users.manage`` first."""
+    if role not in ROLES:
+        raise AccountError("role", f"Unknown role: {role}")
+    if session.get(User, user_id) is None:
+        raise AccountError("user", "No such user.")
+    if not granted and role == "admin" and actor.user_id == user_id:
+        raise AccountError("role", "You can't remove your own admin role.")
+    row = session.get(UserRole, (user_id, role))
+    if granted and row is None:
+        session.add(UserRole(user_id=user_id, role=role))
+    elif not granted and row is not None:
+        session.delete(row)
+    audit(
+        session, actor_id=actor.user_id, action="role.grant" if granted else "role.revoke",
+        detail=f"user #{user_id}: {role}",
+    )
+    session.flush()

@@ -1,0 +1,97 @@
+"""Every knob of Prepple in one typed settings object.
+
+Values come from ``PREPPLE_*`` environment variables (or a ``.env`` file) and fall back to
+embedded defaults that need no account and no network: a SQLite file under ``data/``, the
+in-app outbox for e-mail, everything in one process. Switching to the scaled path is a matter
+of settings only (``PREPPLE_DATABASE_URL=postgresql+psycopg://...``, ``PREPPLE_SMTP_HOST=...``).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Feature flags and their defaults. An admin may override each at run time (stored in the
+#: database); a disabled feature is refused by the server, not only hidden.
+DEFAULT_FLAGS: dict[str, bool] = {
+    "registration": True,
+    "password_reset": True,
+    "question_bank": True,
+    "visitor_drafts": True,
+    "component_gallery": True,
+}
+
+PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    """Prepple settings; see README "Settings" for the table of variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PREPPLE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = PROJECT_ROOT / "data"
+    database_url: str = ""
+    secret_key: str = PLACEHOLDER_SECRET
+    base_url: str = "http://localhost:3000"
+    api_url: str = "http://localhost:3000"
+    frontend_port: int = 3000
+    backend_port: int = 3000
+    redis_url: str = ""
+
+    # Accounts
+    session_days: int = 30
+    reset_token_minutes: int = 30
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    login_lockout_minutes: int = 15
+    password_min_length: int = 10
+
+    # E-mail: the in-app outbox always records; SMTP delivers when a host is set.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Prepple <no-reply@prepple.local>"
+
+    flags: dict[str, bool] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _defaults_and_safety(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'prepple.db'}"
+        if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
+            raise ValueError("PREPPLE_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+    def flag_default(self, name: str) -> bool:
+        """The configured default of one feature flag (settings override the built-in default)."""
+        return self.flags.get(name, DEFAULT_FLAGS.get(name, False))
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def reset_settings_cache() -> None:
+    """Forget cached settings (tests change environment variables between cases)."""
+    get_settings.cache_clear()

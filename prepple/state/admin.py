@@ -1,0 +1,196 @@
+"""The in-app admin area: users and roles, feature flags, outbox, audit log.
+
+Each tab's data loads only for a principal holding that tab's permission; every handler is
+guarded on the server whatever the page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+from sqlalchemy import func, or_
+from sqlmodel import select
+
+from prepple.db import session_scope
+from prepple.models import AuditEntry, User, UserRole
+from prepple.services import accounts, flags, notifications
+from prepple.services.authz import ROLES, may
+from prepple.services.flags import FlagView
+from prepple.services.validation import InvalidInput, clean_query
+from prepple.state.session import SessionState, current_principal, guarded
+
+
+@dataclass
+class UserRow:
+    """A user as staff see it: no password hash, no tokens."""
+
+    id: int
+    email: str
+    display_name: str
+    created: str
+    roles: list[str]
+
+
+@dataclass
+class OutboxRow:
+    """A sent or queued message."""
+
+    id: int
+    to_email: str
+    kind: str
+    subject: str
+    body: str
+    created: str
+    status: str
+
+
+@dataclass
+class AuditRow:
+    """An audit log line."""
+
+    id: int
+    actor: str
+    action: str
+    detail: str
+    created: str
+
+
+class AdminState(SessionState):
+    """Admin area data, loaded per tab the principal may see."""
+
+    tab: str = "users"
+    user_query: str = ""
+    users: list[UserRow] = []
+    user_total: int = 0
+    flag_rows: list[FlagView] = []
+    outbox: list[OutboxRow] = []
+    audit_rows: list[AuditRow] = []
+    all_roles: list[str] = list(ROLES)
+
+    def _load_users(self) -> None:
+        term = clean_query(self.user_query).lower()
+        with session_scope() as session:
+            query = select(User).order_by(User.id.desc())
+            count = select(func.count()).select_from(User)
+            if term:
+                like = f"%{term.replace('%', '').replace('_', '')}%"
+                cond = or_(User.email.like(like), func.lower(User.display_name).like(like))
+                query, count = query.where(cond), count.where(cond)
+            rows = session.exec(query.limit(50)).all()
+            self.user_total = session.exec(count).one()
+            roles: dict[int, list[str]] = {u.id: [] for u in rows}
+            for uid, role in session.exec(
+                select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(list(roles)))
+            ).all():
+                roles[uid].append(role)
+        self.users = [
+            UserRow(id=u.id, email=u.email, display_name=u.display_name,
+                    created=f"{u.created_at:%Y-%m-%d}", roles=sorted(roles[u.id]))
+            for u in rows
+        ]
+
+    def _load_flags(self) -> None:
+        with session_scope() as session:
+            self.flag_rows = flags.flags_all(session=session)
+
+    def _load_outbox(self) -> None:
+        with session_scope() as session:
+            msgs = notifications.outbox_for(session=session, limit=50)
+        self.outbox = [
+            OutboxRow(
+                id=m.id, to_email=m.to_email, kind=m.kind, subject=m.subject, body=m.body,
+                created=f"{m.created_at:%Y-%m-%d %H:%M}",
+                status=("sent" if m.sent_at else (f"failed: {m.error}" if m.error else "queued"))
+                if m.delivered_via == "smtp" else "outbox",
+            )
+            for m in msgs
+        ]
+
+    def _load_audit(self) -> None:
+        with session_scope() as session:
+            rows = session.exec(
+                select(AuditEntry, User.email)
+                .join(User, User.id == AuditEntry.actor_id, isouter=True)
+                .order_by(AuditEntry.id.desc()).limit(100)
+            ).all()
+        self.audit_rows = [
+            AuditRow(id=a.id, actor=email or "-", action=a.action, detail=a.detail,
+                     created=f"{a.created_at:%Y-%m-%d %H:%M}")
+            for a, email in rows
+        ]
+
+    @rx.event
+    @guarded("admin.view")
+    def load(self):
+        """Open the admin area on the first tab this principal may see."""
+        principal = current_principal()
+        tabs = [t for t, perm in TAB_PERMISSIONS.items() if may(principal, perm)]
+        if self.tab not in tabs:
+            self.tab = tabs[0] if tabs else ""
+        if self.tab:
+            LOADERS[self.tab](self)
+
+    @rx.event
+    @guarded("admin.view")
+    def open_tab(self, tab: str):
+        """Switch tab; refused for a tab whose permission the principal lacks."""
+        perm = TAB_PERMISSIONS.get(tab)
+        if perm is None or not may(current_principal(), perm):
+            return rx.toast.error("You don't have permission to open that.")
+        self.tab = tab
+        LOADERS[tab](self)
+
+    @rx.event
+    @guarded("admin.users.view")
+    def search_users(self, value: str):
+        """Filter users by e-mail or name."""
+        self.user_query = clean_query(value)
+        self._load_users()
+
+    @rx.event
+    @guarded("admin.users.manage")
+    def set_role(self, user_id: int, role: str, granted: bool):
+        """Grant or revoke a role."""
+        try:
+            with session_scope() as session:
+                accounts.role_set(
+                    session=session, actor=current_principal(), user_id=int(user_id),
+                    role=str(role), granted=bool(granted),
+                )
+        except (InvalidInput, TypeError, ValueError) as exc:
+            return rx.toast.error(getattr(exc, "message", "That change can't be made."))
+        self._load_users()
+        return rx.toast.success(f"{'Granted' if granted else 'Removed'} {role}.")
+
+    @rx.event
+    @guarded("admin.flags")
+    def set_flag(self, name: str, value: str):
+        """Turn a feature on or off, or back to its default ("default")."""
+        enabled = {"on": True, "off": False, "default": None}
+        if value not in enabled:
+            return rx.toast.error("Unknown value.")
+        try:
+            with session_scope() as session:
+                flags.flag_set(session=session, name=str(name), enabled=enabled[value],
+                               actor_id=current_principal().user_id)
+                accounts.audit(session, actor_id=current_principal().user_id,
+                               action="flag.set", detail=f"{name}={value}")
+        except KeyError:
+            return rx.toast.error("Unknown feature flag.")
+        self._load_flags()
+        return rx.toast.success(f"{name}: {value}")
+
+
+TAB_PERMISSIONS: dict[str, str] = {
+    "users": "admin.users.view",
+    "flags": "admin.flags",
+    "outbox": "admin.outbox",
+    "audit": "admin.audit",
+}
+LOADERS = {
+    "users": AdminState._load_users,
+    "flags": AdminState._load_flags,
+    "outbox": AdminState._load_outbox,
+    "audit": AdminState._load_audit,
+}

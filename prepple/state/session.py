@@ -1,0 +1,258 @@
+"""Who is using the app, and the one guard every event handler goes through.
+
+``SessionState`` keeps the session token in the browser's localStorage (as reflex-local-auth
+does) and the visitor's own data (their practice list) there too. Feature states subclass it
+so the token is at hand in every handler; the tree stays one level deep.
+
+Every event handler in ``prepple.state`` is decorated with :func:`guarded`, naming the
+permission it needs (``PUBLIC`` for visitors). The guard reads the principal from the database
+on each call, so a handler called directly over the websocket is checked just the same as one
+triggered by the UI. ``tests/state/test_authorization.py`` enumerates every handler to prove it.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from prepple.db import session_scope
+from prepple.services import accounts, flags, saved
+from prepple.services.authz import (
+    PUBLIC,
+    SIGNED_IN,
+    VISITOR,
+    Denied,
+    Principal,
+    permissions_of,
+    require,
+)
+from prepple.services.flags import FeatureDisabled
+
+logger = logging.getLogger("prepple.authz")
+
+GUARD_ATTR = "__prepple_guard__"
+_principal: ContextVar[Principal] = ContextVar("prepple_principal", default=VISITOR)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What a handler needs: a permission and, optionally, a feature flag that is on."""
+
+    permission: str
+    flag: str | None = None
+
+
+def current_principal() -> Principal:
+    """The principal the running handler was authorised for (inside a guarded handler)."""
+    return _principal.get()
+
+
+def _denial_events(message: str, *, needs_login: bool, path: str) -> list:
+    events: list = [rx.toast.error(message, id="prepple-denied", close_button=True)]
+    if needs_login:
+        target = "/login" + (f"?next={path}" if path.startswith("/") and path != "/" else "")
+        events.append(rx.redirect(target))
+    return events
+
+
+def guarded(permission: str, *, flag: str | None = None) -> Callable:
+    """Decorate an event handler so it runs only for principals holding ``permission``.
+
+    Put it under ``@rx.event``. On refusal the handler body does not run; the state's own
+    fields are reset (so nothing left from an earlier user stays visible), the user sees a
+    toast, and a visitor is sent to the log-in page.
+    """
+    guard = Guard(permission=permission, flag=flag)
+
+    def decorate(fn: Callable) -> Callable:
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def async_wrapper(self: SessionState, *args: Any, **kwargs: Any) -> Any:
+                principal, denial = self._authorise(guard, fn.__name__)
+                if denial is not None:
+                    return denial
+                reset = _principal.set(principal)
+                try:
+                    return await fn(self, *args, **kwargs)
+                finally:
+                    _principal.reset(reset)
+
+            wrapper = async_wrapper
+        else:
+
+            @functools.wraps(fn)
+            def sync_wrapper(self: SessionState, *args: Any, **kwargs: Any) -> Any:
+                principal, denial = self._authorise(guard, fn.__name__)
+                if denial is not None:
+                    return denial
+                reset = _principal.set(principal)
+                try:
+                    return fn(self, *args, **kwargs)
+                finally:
+                    _principal.reset(reset)
+
+            wrapper = sync_wrapper
+        setattr(wrapper, GUARD_ATTR, guard)
+        return wrapper
+
+    return decorate
+
+
+class SessionState(rx.State):
+    """The signed-in user (or visitor) of this browser tab."""
+
+    auth_token: str = rx.LocalStorage("", name="prepple_session", sync=True)
+    #: A visitor's practice list (JSON list of question ids), kept in the browser.
+    visitor_saved: str = rx.LocalStorage("[]", name="prepple_visitor_saved", sync=True)
+
+    viewer_id: int = 0
+    viewer_name: str = ""
+    viewer_email: str = ""
+    viewer_roles: list[str] = []
+    viewer_permissions: list[str] = []
+    flags_on: dict[str, bool] = {}
+    saved_ids: list[int] = []
+
+    # ----------------------------------------------------------------------------------------
+    # Server-side helpers (not events)
+
+    def _load_principal(self) -> Principal:
+        token = self.auth_token
+        if not token:
+            return VISITOR
+        with session_scope() as session:
+            return accounts.session_principal(session=session, token=token)
+
+    def _authorise(self, guard: Guard, name: str) -> tuple[Principal, list | None]:
+        try:
+            principal = self._load_principal()
+            if guard.flag:
+                with session_scope() as session:
+                    flags.require_enabled(session=session, name=guard.flag)
+            require(principal, guard.permission)
+        except (Denied, FeatureDisabled) as exc:
+            needs_login = getattr(exc, "needs_login", False)
+            logger.warning("refused %s.%s: %s", type(self).__name__, name, exc)
+            if type(self) is not SessionState:
+                self.reset()
+            path = self.router.page.raw_path or self.router.page.path or ""
+            return VISITOR, _denial_events(exc.message, needs_login=needs_login, path=path)
+        return principal, None
+
+    def _set_viewer(self, principal: Principal) -> None:
+        self.viewer_id = principal.user_id or 0
+        self.viewer_name = principal.display_name
+        self.viewer_email = principal.email
+        self.viewer_roles = sorted(principal.roles)
+        self.viewer_permissions = permissions_of(principal)
+        with session_scope() as session:
+            self.flags_on = {f.name: f.enabled for f in flags.flags_all(session=session)}
+            if principal.user_id:
+                self.saved_ids = saved.saved_ids(session=session, user_id=principal.user_id)
+            else:
+                self.saved_ids = _visitor_ids(self.visitor_saved)
+
+    def _start_session(self, user_id: int) -> None:
+        """Log ``user_id`` in on this tab and bring the visitor's list into the account."""
+        with session_scope() as session:
+            user = session.get(accounts.User, user_id)
+            self.auth_token = accounts.session_create(session=session, user=user)
+            saved.saved_import(
+                session=session, user_id=user_id, question_ids=_visitor_ids(self.visitor_saved)
+            )
+            principal = accounts.principal_of(session, user)
+        self.visitor_saved = "[]"
+        self._set_viewer(principal)
+
+    # ----------------------------------------------------------------------------------------
+    # Computed vars for the UI (page guards are for comfort; handlers check again)
+
+    @rx.var
+    def is_authenticated(self) -> bool:
+        """Whether a user is signed in on this tab."""
+        return self.viewer_id > 0
+
+    @rx.var
+    def is_staff(self) -> bool:
+        """Whether the admin area link should show."""
+        return "admin.view" in self.viewer_permissions
+
+    @rx.var
+    def saved_count(self) -> int:
+        """How many questions are on the practice list."""
+        return len(self.saved_ids)
+
+    # ----------------------------------------------------------------------------------------
+    # Events
+
+    @rx.event
+    @guarded(PUBLIC)
+    def refresh_viewer(self):
+        """Load who is signed in (every page's on_load); drops a stale or revoked token."""
+        principal = current_principal()
+        if self.auth_token and not principal.is_authenticated:
+            self.auth_token = ""
+        self._set_viewer(principal)
+
+    @rx.event
+    @guarded(SIGNED_IN)
+    def logout(self):
+        """End the session on the server and forget everything this tab held."""
+        with session_scope() as session:
+            accounts.session_revoke(session=session, token=self.auth_token)
+        self.reset()
+        return [rx.toast.info("You are logged out."), rx.redirect("/")]
+
+    @rx.event
+    @guarded(PUBLIC, flag="visitor_drafts")
+    def toggle_saved(self, question_id: int):
+        """Save or unsave a question: in the account, or in the browser for a visitor."""
+        try:
+            qid = int(question_id)
+        except (TypeError, ValueError):
+            return rx.toast.error("That question doesn't exist.")
+        principal = current_principal()
+        want = qid not in self.saved_ids
+        if principal.is_authenticated:
+            try:
+                with session_scope() as session:
+                    saved.saved_set(
+                        session=session, user_id=principal.user_id, question_id=qid, saved=want
+                    )
+                    self.saved_ids = saved.saved_ids(session=session, user_id=principal.user_id)
+            except (LookupError, ValueError) as exc:
+                return rx.toast.error(str(exc))
+        else:
+            ids = _visitor_ids(self.visitor_saved)
+            if want:
+                if len(ids) >= saved.MAX_SAVED:
+                    return rx.toast.error("Your list is full.")
+                ids.insert(0, qid)
+            else:
+                ids = [i for i in ids if i != qid]
+            self.visitor_saved = json.dumps(ids)
+            self.saved_ids = ids
+        if want and not principal.is_authenticated:
+            return rx.toast.success(
+                "Saved in this browser. Create a free account to keep it everywhere."
+            )
+        return rx.toast.success("Saved to your practice list." if want else "Removed.")
+
+
+def _visitor_ids(raw: str) -> list[int]:
+    try:
+        data = json.loads(raw or "[]")
+    except (TypeError, ValueError):
+        return []
+    if not isinstance(data, list):
+        return []
+    return [i for i in data if isinstance(i, int) and not isinstance(i, bool)][: saved.MAX_SAVED]
