@@ -17,7 +17,8 @@ QUERY_MAX = 200
 
 # Deliberately simple: one @, something before it, a dotted domain after it, no spaces.
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_ALLOWED_CONTROL = {"\n", "\t"}
+_SINGLE_LINE_CONTROL = {"\t"}
+_MULTILINE_CONTROL = {"\n", "\t", "\r"}
 
 
 class InvalidInput(ValueError):
@@ -37,7 +38,7 @@ def clean_text(value: object, *, field: str, label: str, max_len: int, required:
     if not isinstance(value, str):
         raise InvalidInput(field, f"{label} must be text.")
     text = unicodedata.normalize("NFC", value).strip()
-    allowed = _ALLOWED_CONTROL if multiline else set()
+    allowed = _MULTILINE_CONTROL if multiline else _SINGLE_LINE_CONTROL
     for ch in text:
         if unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in allowed:
             raise InvalidInput(field, f"{label} contains characters we can't store.")

@@ -24,6 +24,7 @@ from typing import Any
 import reflex as rx
 
 from prepple.db import session_scope
+from prepple.models import User
 from prepple.services import accounts, flags, saved
 from prepple.services.authz import (
     PUBLIC,
@@ -55,8 +56,14 @@ def current_principal() -> Principal:
     return _principal.get()
 
 
-def _denial_events(message: str, *, needs_login: bool, path: str) -> list:
-    events: list = [rx.toast.error(message, id="prepple-denied", close_button=True)]
+class Refusal(list):
+    """The events a refused handler returns (a list, so Reflex sends them to the browser).
+
+    A distinct type so tests can tell a refusal from a handler that ran."""
+
+
+def _denial_events(message: str, *, needs_login: bool, path: str) -> Refusal:
+    events = Refusal([rx.toast.error(message, id="prepple-denied", close_button=True)])
     if needs_login:
         target = "/login" + (f"?next={path}" if path.startswith("/") and path != "/" else "")
         events.append(rx.redirect(target))
@@ -132,7 +139,7 @@ class SessionState(rx.State):
         with session_scope() as session:
             return accounts.session_principal(session=session, token=token)
 
-    def _authorise(self, guard: Guard, name: str) -> tuple[Principal, list | None]:
+    def _authorise(self, guard: Guard, name: str) -> tuple[Principal, Refusal | None]:
         try:
             principal = self._load_principal()
             if guard.flag:
@@ -164,7 +171,7 @@ class SessionState(rx.State):
     def _start_session(self, user_id: int) -> None:
         """Log ``user_id`` in on this tab and bring the visitor's list into the account."""
         with session_scope() as session:
-            user = session.get(accounts.User, user_id)
+            user = session.get(User, user_id)
             self.auth_token = accounts.session_create(session=session, user=user)
             saved.saved_import(
                 session=session, user_id=user_id, question_ids=_visitor_ids(self.visitor_saved)

@@ -1,0 +1,18 @@
+# Prepple: the two commands a newcomer needs.
+#   make run    install what the app needs, migrate + seed the embedded SQLite DB, serve :3000
+#   make test   install everything (Chromium, PostgreSQL too), start test servers, run all tests
+.PHONY: run test lint bench
+
+run:
+	@scripts/bootstrap.sh app
+	@scripts/run.sh
+
+test:
+	@scripts/bootstrap.sh test
+	@scripts/test.sh
+
+lint:
+	@bash -c '. scripts/env.sh && ruff check prepple tests benchmarks alembic'
+
+bench:
+	@bash -c '. scripts/env.sh && python benchmarks/bench_questions.py'

@@ -1,0 +1,131 @@
+"""Shared fixtures: a fresh, migrated database per test (SQLite, or PostgreSQL for the tests that
+run on both), factories for users, and a Reflex root state for calling handlers directly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+os.environ.setdefault("PREPPLE_ENVIRONMENT", "test")
+# Argon2 at full cost is the point in production; tests only need it to be Argon2.
+os.environ.setdefault("PREPPLE_LOGIN_MAX_FAILURES", "5")
+
+from prepple import migrate  # noqa: E402
+from prepple.db import make_engine, reset_engine_cache  # noqa: E402
+from prepple.services import accounts, questions  # noqa: E402
+from prepple.settings import reset_settings_cache  # noqa: E402
+
+PG_URL = os.environ.get("PREPPLE_TEST_POSTGRES_URL", "")
+REQUIRE_SERVICES = os.environ.get("PREPPLE_REQUIRE_SERVICES") == "1"
+
+
+def postgres_url_or_skip() -> str:
+    """The test PostgreSQL URL; skipping is only allowed outside the official test command."""
+    if not PG_URL:
+        if REQUIRE_SERVICES:
+            pytest.fail("PREPPLE_TEST_POSTGRES_URL is not set but services are required")
+        pytest.skip("no PostgreSQL (run the suite with `make test`)")
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated, seeded SQLite file, copied for each test (migrating once is faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(database_url=url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        questions.seed_bank(session=session, bank=questions.load_bank())
+        session.commit()
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> str:
+    """PostgreSQL migrated to head and seeded once; tests then clear the per-user tables."""
+    url = postgres_url_or_skip()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate.upgrade(database_url=url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        questions.seed_bank(session=session, bank=questions.load_bank())
+        session.commit()
+    engine.dispose()
+    return url
+
+
+PER_TEST_TABLES = (
+    "audit_log", "outbox_messages", "saved_questions", "feature_flags", "login_throttle",
+    "password_reset_tokens", "user_sessions", "user_roles", "users",
+)
+
+
+def _use_database(monkeypatch, url: str) -> None:
+    monkeypatch.setenv("PREPPLE_DATABASE_URL", url)
+    reset_settings_cache()
+    reset_engine_cache()
+
+
+@pytest.fixture(params=["sqlite"])
+def db_url(request, tmp_path, monkeypatch, sqlite_template) -> Iterator[str]:
+    """The URL of a fresh database for this test, also made the app's configured database."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_template")
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(PER_TEST_TABLES)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    else:
+        path = tmp_path / f"prepple-{uuid.uuid4().hex[:8]}.db"
+        shutil.copy(sqlite_template, path)
+        url = f"sqlite:///{path}"
+    monkeypatch.setenv("PREPPLE_DATA_DIR", str(tmp_path / "data"))
+    _use_database(monkeypatch, url)
+    yield url
+    reset_engine_cache()
+    reset_settings_cache()
+
+
+both_databases = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def session(db_url) -> Iterator[Session]:
+    """A session on the test database (committed work is visible to the app's handlers)."""
+    from prepple.db import get_engine
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def make_user(session):
+    """Factory: ``make_user("ann@example.com", roles=("admin",))`` -> User (committed)."""
+    counter = {"n": 0}
+
+    def _make(email: str | None = None, *, password: str = "correct horse battery",
+              name: str = "Test User", roles: tuple[str, ...] = ("seeker",)):
+        counter["n"] += 1
+        user = accounts.user_register(
+            session=session, email=email or f"user{counter['n']}@example.com",
+            password=password, display_name=name, roles=roles,
+        )
+        session.commit()
+        return user
+
+    return _make

@@ -1,0 +1,137 @@
+import random
+from collections import Counter
+
+import pytest
+from sqlmodel import func, select
+
+from prepple.models import Company, Competency, Question, QuestionCompetency
+from prepple.services import questions as qs
+from tests.conftest import both_databases
+
+
+def test_bundled_bank_is_large_distinct_and_well_tagged():
+    bank = qs.load_bank()
+    items = bank["questions"]
+    assert len(items) >= 200
+    texts = [qs.fold(q["text"]) for q in items]
+    assert len(set(texts)) == len(texts), "duplicate questions"
+    comp_slugs = {c["slug"] for c in bank["competencies"]}
+    co_slugs = {c["slug"] for c in bank["companies"]}
+    usage = Counter(s for q in items for s in q["competencies"])
+    for q in items:
+        assert 1 <= len(q["competencies"]) <= 3 and set(q["competencies"]) <= comp_slugs
+        assert set(q.get("companies", [])) <= co_slugs
+        assert q["why_asked"].strip() and q["strong_answer"].strip()
+        assert q["difficulty"] in qs.DIFFICULTIES
+    assert min(usage[s] for s in comp_slugs) >= 8
+    assert {"leadership", "conflict", "failure", "ownership", "customer-focus"} <= comp_slugs
+    assert "amazon" in co_slugs
+
+
+@both_databases
+def test_seed_is_idempotent(session):
+    before = session.exec(select(func.count()).select_from(Question)).one()
+    links = session.exec(select(func.count()).select_from(QuestionCompetency)).one()
+    counts = qs.seed_bank(session=session, bank=qs.load_bank())
+    session.commit()
+    assert counts["created"] == 0
+    assert session.exec(select(func.count()).select_from(Question)).one() == before
+    assert session.exec(select(func.count()).select_from(QuestionCompetency)).one() == links
+
+
+def test_seed_updates_tags_when_the_bank_changes(session):
+    bank = qs.load_bank()
+    first = bank["questions"][0]
+    first["competencies"] = ["failure"]
+    qs.seed_bank(session=session, bank=bank)
+    q = session.exec(select(Question).where(Question.key == qs.question_key(first["text"]))).one()
+    view = qs.question_get(session=session, question_id=q.id)
+    assert [t.slug for t in view.competencies] == ["failure"]
+
+
+@both_databases
+def test_search_matches_every_word_accent_and_case_blind(session):
+    result = qs.question_search(session=session, query="CONFLICT")
+    assert result.total > 5
+    both = qs.question_search(session=session, query="conflict manager", limit=100)
+    assert 0 < both.total < result.total
+    for item in both.items:
+        row = session.get(Question, item.id)
+        assert "conflict" in row.search_text and "manager" in row.search_text
+    assert qs.question_search(session=session, query="cönflict").total == result.total
+
+
+def test_search_ranks_matches_in_question_text_first(session):
+    result = qs.question_search(session=session, query="deadline", limit=100)
+    in_text = [("deadline" in q.text.lower()) for q in result.items]
+    assert in_text[0] is True
+    assert in_text == sorted(in_text, reverse=True)
+
+
+@pytest.mark.parametrize("hostile", [
+    "%", "_", "\\", "' OR '1'='1", "'; DROP TABLE questions; --", "<script>", "🙂🙂",
+    "x" * 5000, "\u202e", "NULL", "*",
+])
+def test_search_treats_hostile_input_as_text(session, hostile):
+    result = qs.question_search(session=session, query=hostile)
+    assert result.total >= 0
+    assert session.exec(select(func.count()).select_from(Question)).one() >= 200
+
+
+def test_like_wildcards_do_not_match_everything(session):
+    everything = qs.question_search(session=session).total
+    assert qs.question_search(session=session, query="100%").total < everything
+
+
+@both_databases
+def test_filters_combine(session):
+    amazon = qs.question_search(session=session, company="amazon", limit=100)
+    assert amazon.total >= 20
+    assert all(any(t.slug == "amazon" for t in q.companies) for q in amazon.items)
+    both = qs.question_search(session=session, company="amazon", competency="ownership")
+    assert 0 < both.total <= amazon.total
+    hard = qs.question_search(session=session, difficulty="hard", limit=100)
+    assert hard.total > 0 and {q.difficulty for q in hard.items} == {"hard"}
+    assert qs.question_search(session=session, competency="no-such-thing").total == 0
+
+
+def test_pagination_is_stable_and_complete(session):
+    seen = []
+    offset = 0
+    while True:
+        page = qs.question_search(session=session, offset=offset, limit=50)
+        if not page.items:
+            break
+        seen += [q.id for q in page.items]
+        offset += 50
+    assert len(seen) == len(set(seen)) == page.total
+
+
+def test_random_respects_filters_and_empty_sets(session):
+    rng = random.Random(7)
+    for _ in range(10):
+        qid = qs.question_random(session=session, company="amazon", rng=rng)
+        view = qs.question_get(session=session, question_id=qid)
+        assert any(t.slug == "amazon" for t in view.companies)
+    assert qs.question_random(session=session, competency="no-such-thing") is None
+
+
+def test_detail_and_related(session):
+    qid = qs.question_search(session=session, competency="conflict").items[0].id
+    view = qs.question_get(session=session, question_id=qid)
+    assert view.why_asked and view.strong_answer
+    related = qs.question_related(session=session, question_id=qid)
+    assert related and qid not in [r.id for r in related]
+    mine = {t.slug for t in view.competencies}
+    assert all(mine & {t.slug for t in r.competencies} for r in related)
+    assert qs.question_get(session=session, question_id=999_999) is None
+
+
+def test_facets_count_questions(session):
+    comps, cos = qs.facets(session=session)
+    assert len(comps) == session.exec(select(func.count()).select_from(Competency)).one()
+    assert len(cos) == session.exec(select(func.count()).select_from(Company)).one()
+    amazon = next(f for f in cos if f.slug == "amazon")
+    assert amazon.count == qs.question_search(session=session, company="amazon").total
+    assert qs.company_get(session=session, slug="amazon")["values"]
+    assert qs.company_get(session=session, slug="nope") is None
