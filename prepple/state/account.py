@@ -10,7 +10,7 @@ from prepple.models import Question
 from prepple.services import accounts
 from prepple.services.authz import SIGNED_IN
 from prepple.services.validation import InvalidInput
-from prepple.state.session import SessionState, current_principal, guarded
+from prepple.state.session import SessionState, current_principal, form_data, guarded
 
 
 class AccountState(SessionState):
@@ -35,6 +35,7 @@ class AccountState(SessionState):
     @guarded(SIGNED_IN)
     def change_password(self, form: dict):
         """Change the password; every other session of this account is logged out."""
+        form = form_data(form)
         self.errors, self.password_message = {}, ""
         if form.get("new_password") != form.get("new_password_confirm"):
             self.errors = {"new_password_confirm": "The two new passwords don't match."}
@@ -56,6 +57,7 @@ class AccountState(SessionState):
     @guarded(SIGNED_IN)
     def delete_account(self, form: dict):
         """Delete the account and its data, after the password and a typed confirmation."""
+        form = form_data(form)
         self.errors = {}
         if str(form.get("confirm", "")).strip().upper() != "DELETE":
             self.errors = {"confirm": 'Type DELETE to confirm.'}

@@ -10,7 +10,7 @@ from prepple.db import session_scope
 from prepple.services import accounts, notifications
 from prepple.services.authz import PUBLIC
 from prepple.services.validation import InvalidInput
-from prepple.state.session import SessionState, current_principal, guarded
+from prepple.state.session import SessionState, current_principal, form_data, guarded
 
 
 def _safe_next(target: object) -> str:
@@ -52,6 +52,7 @@ class AuthState(SessionState):
     @guarded(PUBLIC)
     def login(self, form: dict):
         """Check the credentials, start a session, go where the user was heading."""
+        form = form_data(form)
         self._clear()
         try:
             with session_scope() as session:
@@ -70,6 +71,7 @@ class AuthState(SessionState):
     @guarded(PUBLIC, flag="registration")
     def register(self, form: dict):
         """Create an account, sign it in, keep what the visitor saved."""
+        form = form_data(form)
         self._clear()
         if form.get("password") != form.get("password_confirm"):
             self.errors = {"password_confirm": "The two passwords don't match."}
@@ -94,6 +96,7 @@ class AuthState(SessionState):
     @guarded(PUBLIC, flag="password_reset")
     async def request_reset(self, form: dict):
         """Send a reset link if the account exists; the answer is the same either way."""
+        form = form_data(form)
         self._clear()
         try:
             with session_scope() as session:
@@ -121,6 +124,7 @@ class AuthState(SessionState):
     @guarded(PUBLIC, flag="password_reset")
     def complete_reset(self, form: dict):
         """Choose a new password with the token from the e-mailed link."""
+        form = form_data(form)
         self._clear()
         if form.get("password") != form.get("password_confirm"):
             self.errors = {"password_confirm": "The two passwords don't match."}

@@ -255,6 +255,11 @@ class SessionState(rx.State):
         return rx.toast.success("Saved to your practice list." if want else "Removed.")
 
 
+def form_data(form: object) -> dict:
+    """A submitted form as a dict; anything else (a hostile websocket payload) is empty."""
+    return form if isinstance(form, dict) else {}
+
+
 def _visitor_ids(raw: str) -> list[int]:
     try:
         data = json.loads(raw or "[]")
