@@ -12,7 +12,7 @@ NAV_LINKS = [("Questions", "/questions", "library")]
 
 def _brand() -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon("messages-square", size=22), rx.heading("Prepple", size="5"),
+        rx.hstack(rx.icon("messages-square", size=22), rx.text("Prepple", size="5", weight="bold"),
                   align="center", spacing="2"),
         href="/", underline="none", color="inherit", aria_label="Prepple home",
     )
@@ -105,5 +105,8 @@ def page_layout(*children: rx.Component, narrow: bool = False) -> rx.Component:
             padding_x="1em", padding_y="2em", width="100%", tab_index=-1,
         ),
         footer(),
+        # Marks the page as interactive (state loaded); end-to-end tests wait for it.
+        rx.el.span(id="app-ready", data_ready=rx.cond(SessionState.viewer_loaded, "yes", "no"),
+                   hidden=True),
         min_height="100vh",
     )

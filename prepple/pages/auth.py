@@ -77,7 +77,9 @@ def register_page() -> rx.Component:
                 rx.cond(
                     SessionState.saved_count > 0,
                     rx.callout(
-                        f"We'll keep the {SessionState.saved_count} questions you saved.",
+                        rx.cond(SessionState.saved_count == 1,
+                                "We'll keep the 1 question you saved.",
+                                f"We'll keep the {SessionState.saved_count} questions you saved."),
                         icon="bookmark", color_scheme="iris", id="keep-notice",
                     ),
                 ),

@@ -65,7 +65,8 @@ class Refusal(list):
 def _denial_events(message: str, *, needs_login: bool, path: str) -> Refusal:
     events = Refusal([rx.toast.error(message, id="prepple-denied", close_button=True)])
     if needs_login:
-        target = "/login" + (f"?next={path}" if path.startswith("/") and path != "/" else "")
+        path = path.rstrip("/")
+        target = "/login" + (f"?next={path}" if path.startswith("/") else "")
         events.append(rx.redirect(target))
     return events
 
@@ -128,6 +129,8 @@ class SessionState(rx.State):
     viewer_permissions: list[str] = []
     flags_on: dict[str, bool] = {}
     saved_ids: list[int] = []
+    #: True once this tab has loaded who is signed in (the page is interactive).
+    viewer_loaded: bool = False
 
     # ----------------------------------------------------------------------------------------
     # Server-side helpers (not events)
@@ -161,6 +164,7 @@ class SessionState(rx.State):
         self.viewer_email = principal.email
         self.viewer_roles = sorted(principal.roles)
         self.viewer_permissions = permissions_of(principal)
+        self.viewer_loaded = True
         with session_scope() as session:
             self.flags_on = {f.name: f.enabled for f in flags.flags_all(session=session)}
             if principal.user_id:

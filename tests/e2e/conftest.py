@@ -1,0 +1,223 @@
+"""Run the production build of Prepple once per test session and drive it with headless Chromium.
+
+The app gets its own SQLite database (migrated and seeded like `make run` does) and its own port;
+tests read and write that database directly to arrange data and to check what the UI changed.
+Every test fails on a JavaScript error in the page or an error in the app's log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session, select
+
+from prepple import migrate
+from prepple.db import make_engine
+from prepple.models import OutboxMessage
+from prepple.services import accounts, questions
+from prepple.settings import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("PREPPLE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+START_TIMEOUT = float(os.environ.get("PREPPLE_E2E_START_TIMEOUT", "900"))
+PASSWORD = "correct horse battery"
+# Lines in the app log that mean something went wrong on the server.
+LOG_ERROR = re.compile(r"Traceback \(most recent call last\)|\bERROR\b|Exception in ")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveApp:
+    """The running app: its URL, its database and its log."""
+
+    url: str
+    db_url: str
+    log_path: Path
+    process: subprocess.Popen
+    log_offset: int = 0
+    engine: object = field(default=None)
+
+    def db(self) -> Session:
+        """A session on the app's database."""
+        if self.engine is None:
+            self.engine = make_engine(self.db_url)
+        return Session(self.engine, expire_on_commit=False)
+
+    def create_user(self, email: str, *, name: str = "Test User", roles=("seeker",),
+                    password: str = PASSWORD) -> int:
+        """Arrange: an account that exists before the test's browser work."""
+        with self.db() as session:
+            user = accounts.user_register(session=session, email=email, password=password,
+                                          display_name=name, roles=tuple(roles))
+            session.commit()
+            return user.id
+
+    def roles_of(self, user_id: int) -> set[str]:
+        """Check: the roles a user holds now."""
+        from prepple.models import User
+
+        with self.db() as session:
+            user = session.get(User, user_id)
+            return set(accounts.principal_of(session, user).roles) if user else set()
+
+    def latest_mail(self, email: str) -> OutboxMessage | None:
+        """Check: the newest outbox message to ``email``."""
+        with self.db() as session:
+            return session.exec(
+                select(OutboxMessage).where(OutboxMessage.to_email == email)
+                .order_by(OutboxMessage.id.desc())
+            ).first()
+
+    def new_log_errors(self) -> list[str]:
+        """Error lines the app logged since the last call."""
+        text = self.log_path.read_text(errors="replace")
+        fresh, self.log_offset = text[self.log_offset:], len(text)
+        return [line for line in fresh.splitlines() if LOG_ERROR.search(line)]
+
+
+def _wait_ready(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited early:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url + "/ping", timeout=2) as r:  # noqa: S310
+                if r.status == 200:
+                    with urllib.request.urlopen(url + "/questions", timeout=5) as page:  # noqa: S310
+                        if page.status == 200:
+                            return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the app did not start in {START_TIMEOUT}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory) -> Iterator[LiveApp]:
+    """Build and serve the production app on a free port with a fresh seeded database."""
+    data = tmp_path_factory.mktemp("e2e-data")
+    db_url = f"sqlite:///{data / 'prepple.db'}"
+    migrate.upgrade(database_url=db_url)
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        questions.seed_bank(session=session, bank=questions.load_bank())
+        session.commit()
+    engine.dispose()
+
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    env = dict(os.environ)
+    env.update({
+        "PREPPLE_DATABASE_URL": db_url, "PREPPLE_DATA_DIR": str(data),
+        "PREPPLE_ENVIRONMENT": "test", "PREPPLE_FRONTEND_PORT": str(port),
+        "PREPPLE_BACKEND_PORT": str(port), "PREPPLE_BASE_URL": url, "PREPPLE_API_URL": url,
+        "PREPPLE_SMTP_HOST": "",
+    })
+    log = data / "app.log"
+    started = time.monotonic()
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            ["reflex", "run", "--env", "prod", "--loglevel", "info"],
+            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_ready(url, proc, log)
+        print(f"\n[e2e] production build served in {time.monotonic() - started:.1f}s at {url}")
+        app = LiveApp(url=url, db_url=db_url, log_path=log, process=proc)
+        app.new_log_errors()  # start-up output is not a test's fault
+        yield app
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless."""
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser, live_app, request):
+    """Factory for pages in fresh browser contexts (separate people); all are error-checked."""
+    contexts, problems = [], []
+
+    def _make(*, width: int = 1280, height: int = 900) -> Page:
+        ctx = browser.new_context(viewport={"width": width, "height": height},
+                                  base_url=live_app.url)
+        ctx.set_default_timeout(20_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+                if m.type == "error" else None)
+        return page
+
+    _make.allowed_errors = []  # regexes a test expects to see in the console (a 404 page)
+    yield _make
+    problems = [p for p in problems if not any(re.search(rx_, p) for rx_ in _make.allowed_errors)]
+    failed = getattr(request.node, "rep_call", None)
+    for i, ctx in enumerate(contexts):
+        if failed is not None and failed.failed:
+            shots = PROJECT_ROOT / "test-artifacts"
+            shots.mkdir(exist_ok=True)
+            for j, pg in enumerate(ctx.pages):
+                pg.screenshot(path=str(shots / f"{request.node.name}-{i}-{j}.png"))
+        ctx.close()
+    log_errors = live_app.new_log_errors()
+    assert not problems, "browser reported errors:\n" + "\n".join(problems)
+    assert not log_errors, "the app logged errors:\n" + "\n".join(log_errors)
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    """One fresh page (a visitor until the test logs in)."""
+    return new_page()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    setattr(item, f"rep_{rep.when}", rep)
+    return rep
+
+
+def wait_ready(page: Page) -> None:
+    """Wait until the page has loaded its state (hydrated and on_load handlers done)."""
+    page.locator("#app-ready[data-ready=yes]").wait_for(state="attached")
+
+
+def login(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Log in through the form and wait until the app shows the signed-in nav."""
+    page.goto("/login")
+    wait_ready(page)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.locator("#login-submit").click()
+    page.locator("#nav-account").wait_for()

@@ -1,0 +1,83 @@
+"""Staff and authorization in the browser: a seeker is refused the admin page and, when it
+forges a websocket event for an admin handler, the server refuses that too. An admin changes
+roles and feature flags."""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from prepple.state.admin import AdminState
+from prepple.state.questions import QuestionsState
+from tests.e2e.conftest import login
+
+pytestmark = pytest.mark.e2e
+
+
+def test_seeker_denied_admin_page_and_admin_handler(page, live_app):
+    seeker_id = live_app.create_user("sam@example.com", name="Sam")
+    login(page, "sam@example.com")
+    expect(page.locator("#nav-admin")).to_have_count(0)
+    page.goto("/admin")
+    expect(page.locator("#access-denied")).to_be_visible()
+    expect(page.locator("#admin-area")).to_have_count(0)
+
+    # Forge an event: rewrite the next search event into AdminState.set_role(me, admin).
+    search = QuestionsState.get_full_name() + ".search"
+    forged = AdminState.get_full_name() + ".set_role"
+    seen = {"forged": False}
+
+    def tamper(message):
+        if isinstance(message, str) and search in message and not seen["forged"]:
+            head, body = message[: message.index("[")], json.loads(message[message.index("["):])
+            body[1]["name"] = forged
+            body[1]["payload"] = {"user_id": seeker_id, "role": "admin", "granted": True}
+            seen["forged"] = True
+            return head + json.dumps(body)
+        return message
+
+    def route(ws):
+        server = ws.connect_to_server()
+        ws.on_message(lambda m: server.send(tamper(m)))
+
+    page.route_web_socket(re.compile(r".*/_event.*"), route)
+    page.goto("/questions")
+    expect(page.locator("#result-count")).to_be_visible()
+    page.get_by_label("Search questions").fill("team")
+    expect(page.get_by_text("You don't have permission to do that.")).to_be_visible()
+    assert seen["forged"], "the forged event was never sent"
+    assert live_app.roles_of(seeker_id) == {"seeker"}
+
+
+def test_admin_grants_a_role_and_switches_a_feature_off(new_page, live_app):
+    live_app.create_user("boss@example.com", name="Boss", roles=("admin",))
+    mia = live_app.create_user("mia@example.com", name="Mia")
+    admin = new_page()
+    login(admin, "boss@example.com")
+    admin.locator("#nav-admin").click()
+    expect(admin.locator("#admin-area")).to_be_visible()
+    admin.get_by_label("Find users").fill("mia@")
+    row = admin.locator(".user-row", has_text="mia@example.com")
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name="mentor").click()
+    expect(row.get_by_role("button", name="mentor")).to_have_attribute("aria-pressed", "true")
+    assert live_app.roles_of(mia) == {"seeker", "mentor"}
+
+    admin.locator("#tab-flags").click()
+    switch = admin.locator("#flag-question_bank")
+    expect(switch).to_be_visible()
+    switch.click()
+    expect(switch).to_have_attribute("data-state", "unchecked")
+    visitor = new_page()
+    visitor.goto("/questions")
+    expect(visitor.get_by_text(re.compile("switched off"))).to_be_visible()
+    expect(visitor.locator(".question-card")).to_have_count(0)
+    switch.click()
+    expect(switch).to_have_attribute("data-state", "checked")
+    visitor.reload()
+    expect(visitor.locator(".question-card").first).to_be_visible()
+
+    admin.locator("#tab-outbox").click()
+    admin.locator("#tab-audit").click()
+    expect(admin.locator("main")).to_contain_text("role.grant")
