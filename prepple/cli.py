@@ -43,7 +43,9 @@ def db_current() -> None:
 
 
 @app.command("seed")
-def seed(file: Path = typer.Option(None, help="A question bank JSON file (default: bundled).")) -> None:
+def seed(
+    file: Path = typer.Option(None, help="A question bank JSON file (default: bundled)."),
+) -> None:
     """Load the question bank (idempotent: running it again changes nothing)."""
     bank = questions.load_bank(file)
     with session_scope() as session:
@@ -57,7 +59,11 @@ def users_create(
     name: str = typer.Option(..., help="Display name."),
     role: list[str] = typer.Option(["seeker"], help=f"Role(s): {', '.join(ROLES)}."),
     password: str = typer.Option(
-        ..., prompt=True, hide_input=True, confirmation_prompt=True, envvar="PREPPLE_NEW_PASSWORD",
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="PREPPLE_NEW_PASSWORD",
         help="Password (prompted when not given; or PREPPLE_NEW_PASSWORD).",
     ),
 ) -> None:
@@ -65,7 +71,10 @@ def users_create(
     try:
         with session_scope() as session:
             user = accounts.user_register(
-                session=session, email=email, password=password, display_name=name,
+                session=session,
+                email=email,
+                password=password,
+                display_name=name,
                 roles=tuple(role),
             )
             typer.echo(f"created user #{user.id} {user.email} roles={','.join(role)}")
@@ -89,8 +98,11 @@ def users_set_role(
             typer.echo("error: no such user", err=True)
             raise typer.Exit(2)
         accounts.role_set(
-            session=session, actor=Principal(roles=frozenset({"admin"})), user_id=user.id,
-            role=role, granted=not revoke,
+            session=session,
+            actor=Principal(roles=frozenset({"admin"})),
+            user_id=user.id,
+            role=role,
+            granted=not revoke,
         )
         typer.echo(f"{user.email}: {sorted(accounts.principal_of(session, user).roles)}")
 
@@ -100,8 +112,10 @@ def flags_list() -> None:
     """Show every feature flag and its effective value."""
     with session_scope() as session:
         for f in flags.flags_all(session=session):
-            typer.echo(f"{f.name:24} {'on ' if f.enabled else 'off'}"
-                       f"{'  (override)' if f.overridden else ''}")
+            typer.echo(
+                f"{f.name:24} {'on ' if f.enabled else 'off'}"
+                f"{'  (override)' if f.overridden else ''}"
+            )
 
 
 @flags_app.command("set")
@@ -117,13 +131,16 @@ def flags_set(name: str, value: str = typer.Argument(..., help="on, off or defau
 
 
 @app.command("outbox")
-def outbox(email: str = typer.Option("", help="Only messages to this address."),
-           limit: int = 10) -> None:
+def outbox(
+    email: str = typer.Option("", help="Only messages to this address."), limit: int = 10
+) -> None:
     """Print the newest messages in the local outbox (where e-mail goes without SMTP)."""
     with session_scope() as session:
         for m in notifications.outbox_for(session=session, email=email or None, limit=limit):
-            typer.echo(f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} to={m.to_email} [{m.kind}] "
-                       f"{m.subject}\n{m.body}\n")
+            typer.echo(
+                f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} to={m.to_email} [{m.kind}] "
+                f"{m.subject}\n{m.body}\n"
+            )
 
 
 def main() -> None:

@@ -19,9 +19,7 @@ def utcnow() -> datetime:
 
 
 def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column:
-    return Column(
-        Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index
-    )
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index)
 
 
 class User(SQLModel, table=True):
@@ -44,9 +42,7 @@ class UserRole(SQLModel, table=True):
     __tablename__ = "user_roles"
 
     user_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     )
     role: str = Field(sa_column=Column(String(20), primary_key=True))
     granted_at: datetime = Field(default_factory=utcnow)
@@ -135,9 +131,7 @@ class QuestionCompetency(SQLModel, table=True):
     __tablename__ = "question_competencies"
 
     question_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
     )
     competency_id: int = Field(
         sa_column=Column(
@@ -155,9 +149,7 @@ class QuestionCompany(SQLModel, table=True):
     __tablename__ = "question_companies"
 
     question_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
     )
     company_id: int = Field(
         sa_column=Column(
@@ -175,9 +167,7 @@ class SavedQuestion(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     )
     question_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
     )
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -8,7 +8,8 @@ from prepple.pages import account, admin, auth, errors, gallery, home, questions
 app = rx.App(
     style=GLOBAL_STYLE,
     stylesheets=["/prepple.css"],
-    head_components=[rx.el.meta(name="description",
-                                content="Prepare for behavioral interviews with Prepple.")],
+    head_components=[
+        rx.el.meta(name="description", content="Prepare for behavioral interviews with Prepple.")
+    ],
 )
 app.add_page(errors.not_found_page, route="404", title="Page not found - Prepple")

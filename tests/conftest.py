@@ -70,8 +70,15 @@ def postgres_template() -> str:
 
 
 PER_TEST_TABLES = (
-    "audit_log", "outbox_messages", "saved_questions", "feature_flags", "login_throttle",
-    "password_reset_tokens", "user_sessions", "user_roles", "users",
+    "audit_log",
+    "outbox_messages",
+    "saved_questions",
+    "feature_flags",
+    "login_throttle",
+    "password_reset_tokens",
+    "user_sessions",
+    "user_roles",
+    "users",
 )
 
 
@@ -118,12 +125,20 @@ def make_user(session):
     """Factory: ``make_user("ann@example.com", roles=("admin",))`` -> User (committed)."""
     counter = {"n": 0}
 
-    def _make(email: str | None = None, *, password: str = "correct horse battery",
-              name: str = "Test User", roles: tuple[str, ...] = ("seeker",)):
+    def _make(
+        email: str | None = None,
+        *,
+        password: str = "correct horse battery",
+        name: str = "Test User",
+        roles: tuple[str, ...] = ("seeker",),
+    ):
         counter["n"] += 1
         user = accounts.user_register(
-            session=session, email=email or f"user{counter['n']}@example.com",
-            password=password, display_name=name, roles=roles,
+            session=session,
+            email=email or f"user{counter['n']}@example.com",
+            password=password,
+            display_name=name,
+            roles=roles,
         )
         session.commit()
         return user

@@ -7,26 +7,37 @@ import reflex as rx
 from prepple.components.theme import SPACE, STATUS, TEXT
 
 
-def empty_state(icon: str, title: str, body: str, action: rx.Component | None = None,
-                *, id: str = "empty-state") -> rx.Component:  # noqa: A002
+def empty_state(
+    icon: str, title: str, body: str, action: rx.Component | None = None, *, id: str = "empty-state"
+) -> rx.Component:  # noqa: A002
     """What a list shows when it has nothing, with the next step to take."""
     return rx.center(
         rx.vstack(
             rx.icon(icon, size=36, color=rx.color(STATUS["muted"], 9)),
             rx.heading(title, size="4"),
-            rx.text(body, color=rx.color(STATUS["muted"], 11), text_align="center",
-                    size=TEXT["body"], max_width="36em"),
+            rx.text(
+                body,
+                color=rx.color(STATUS["muted"], 11),
+                text_align="center",
+                size=TEXT["body"],
+                max_width="36em",
+            ),
             action or rx.fragment(),
-            align="center", spacing=SPACE["normal"],
+            align="center",
+            spacing=SPACE["normal"],
         ),
-        padding_y="3em", width="100%", id=id,
+        padding_y="3em",
+        width="100%",
+        id=id,
     )
 
 
 def access_denied(message: str = "You don't have access to this page.") -> rx.Component:
     """Shown when a signed-in user opens a page their roles don't allow."""
     return empty_state(
-        "shield-alert", "Not for this account", message,
+        "shield-alert",
+        "Not for this account",
+        message,
         rx.link(rx.button("Back to questions", variant="soft"), href="/questions"),
         id="access-denied",
     )
@@ -36,5 +47,6 @@ def loading_rows(count: int = 3) -> rx.Component:
     """Placeholder rows while a list loads."""
     return rx.vstack(
         *[rx.skeleton(rx.box(height="4.5em", width="100%")) for _ in range(count)],
-        width="100%", spacing=SPACE["tight"],
+        width="100%",
+        spacing=SPACE["tight"],
     )

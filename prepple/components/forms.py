@@ -14,8 +14,13 @@ def field_error(field_id: str, message) -> rx.Component:
     """The error line under an input (announced by screen readers)."""
     return rx.cond(
         message,
-        rx.text(message, id=f"{field_id}-error", color=rx.color(STATUS["error"], 11),
-                size=TEXT["small"], role="alert"),
+        rx.text(
+            message,
+            id=f"{field_id}-error",
+            color=rx.color(STATUS["error"], 11),
+            size=TEXT["small"],
+            role="alert",
+        ),
     )
 
 
@@ -39,16 +44,29 @@ def form_field(
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
         rx.input(
-            id=field_id, name=name, type=type, auto_complete=autocomplete, required=required,
-            max_length=max_length, placeholder=placeholder, auto_focus=auto_focus,
+            id=field_id,
+            name=name,
+            type=type,
+            auto_complete=autocomplete,
+            required=required,
+            max_length=max_length,
+            placeholder=placeholder,
+            auto_focus=auto_focus,
             aria_describedby=described,
             aria_invalid=rx.cond(message, "true", "false") if errors is not None else "false",
-            size="3", width="100%",
+            size="3",
+            width="100%",
         ),
-        rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size=TEXT["small"],
-                                    color=rx.color(STATUS["muted"], 11))),
+        rx.cond(
+            hint != "",
+            rx.text(
+                hint, id=f"{field_id}-hint", size=TEXT["small"], color=rx.color(STATUS["muted"], 11)
+            ),
+        ),
         field_error(field_id, message) if errors is not None else rx.fragment(),
-        spacing=SPACE["tight"], width="100%", align="stretch",
+        spacing=SPACE["tight"],
+        width="100%",
+        align="stretch",
     )
 
 
@@ -57,12 +75,19 @@ def form_alert(message, *, kind: str = "error", id: str = "form-alert") -> rx.Co
     icon = {"error": "triangle-alert", "ok": "circle-check", "info": "info"}[kind]
     return rx.cond(
         message,
-        rx.callout(message, icon=icon, color_scheme=STATUS[kind], id=id, role="alert",
-                   width="100%"),
+        rx.callout(
+            message, icon=icon, color_scheme=STATUS[kind], id=id, role="alert", width="100%"
+        ),
     )
 
 
 def submit_button(label: str, *, id: str, danger: bool = False) -> rx.Component:  # noqa: A002
     """The form's submit button."""
-    return rx.button(label, type="submit", id=id, size="3", width="100%",
-                     color_scheme=STATUS["error"] if danger else None)
+    return rx.button(
+        label,
+        type="submit",
+        id=id,
+        size="3",
+        width="100%",
+        color_scheme=STATUS["error"] if danger else None,
+    )

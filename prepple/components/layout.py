@@ -12,9 +12,16 @@ NAV_LINKS = [("Questions", "/questions", "library")]
 
 def _brand() -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon("messages-square", size=22), rx.text("Prepple", size="5", weight="bold"),
-                  align="center", spacing="2"),
-        href="/", underline="none", color="inherit", aria_label="Prepple home",
+        rx.hstack(
+            rx.icon("messages-square", size=22),
+            rx.text("Prepple", size="5", weight="bold"),
+            align="center",
+            spacing="2",
+        ),
+        href="/",
+        underline="none",
+        color="inherit",
+        aria_label="Prepple home",
     )
 
 
@@ -22,33 +29,37 @@ def _account_links() -> rx.Component:
     return rx.cond(
         SessionState.is_authenticated,
         rx.hstack(
-            rx.cond(SessionState.is_staff,
-                    rx.link("Admin", href="/admin", id="nav-admin")),
+            rx.cond(SessionState.is_staff, rx.link("Admin", href="/admin", id="nav-admin")),
             rx.link(SessionState.viewer_name, href="/account", id="nav-account"),
-            rx.button("Log out", on_click=SessionState.logout, variant="soft", size="2",
-                      id="nav-logout"),
-            align="center", spacing=SPACE["normal"],
+            rx.button(
+                "Log out", on_click=SessionState.logout, variant="soft", size="2", id="nav-logout"
+            ),
+            align="center",
+            spacing=SPACE["normal"],
         ),
         rx.hstack(
             rx.link("Log in", href="/login", id="nav-login"),
             rx.link(rx.button("Sign up free", size="2"), href="/register", id="nav-register"),
-            align="center", spacing=SPACE["normal"],
+            align="center",
+            spacing=SPACE["normal"],
         ),
     )
 
 
 def _mobile_menu() -> rx.Component:
     return rx.menu.root(
-        rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Menu",
-                                       id="nav-menu")),
+        rx.menu.trigger(
+            rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Menu", id="nav-menu")
+        ),
         rx.menu.content(
             *[rx.menu.item(label, on_click=rx.redirect(href)) for label, href, _ in NAV_LINKS],
             rx.menu.separator(),
             rx.cond(
                 SessionState.is_authenticated,
                 rx.fragment(
-                    rx.cond(SessionState.is_staff,
-                            rx.menu.item("Admin", on_click=rx.redirect("/admin"))),
+                    rx.cond(
+                        SessionState.is_staff, rx.menu.item("Admin", on_click=rx.redirect("/admin"))
+                    ),
                     rx.menu.item("Account", on_click=rx.redirect("/account")),
                     rx.menu.item("Log out", on_click=SessionState.logout),
                 ),
@@ -71,15 +82,25 @@ def navbar() -> rx.Component:
                     *[rx.link(label, href=href) for label, href, _ in NAV_LINKS],
                     _account_links(),
                     rx.color_mode.button(size="2", variant="ghost"),
-                    align="center", spacing=SPACE["section"],
+                    align="center",
+                    spacing=SPACE["section"],
                 )
             ),
             rx.mobile_and_tablet(
-                rx.hstack(rx.color_mode.button(size="2", variant="ghost"), _mobile_menu(),
-                          align="center", spacing=SPACE["normal"])
+                rx.hstack(
+                    rx.color_mode.button(size="2", variant="ghost"),
+                    _mobile_menu(),
+                    align="center",
+                    spacing=SPACE["normal"],
+                )
             ),
-            justify="between", align="center", max_width=CONTENT_WIDTH, margin_x="auto",
-            padding_x="1em", padding_y="0.75em", width="100%",
+            justify="between",
+            align="center",
+            max_width=CONTENT_WIDTH,
+            margin_x="auto",
+            padding_x="1em",
+            padding_y="0.75em",
+            width="100%",
         ),
         style={"border_bottom": f"1px solid {rx.color('gray', 5)}"},
     )
@@ -88,9 +109,13 @@ def navbar() -> rx.Component:
 def footer() -> rx.Component:
     """Quiet footer."""
     return rx.el.footer(
-        rx.text("Prepple: plan it, say it, own the interview.", size=TEXT["small"],
-                color=rx.color(STATUS["muted"], 10)),
-        padding="2em 1em", text_align="center",
+        rx.text(
+            "Prepple: plan it, say it, own the interview.",
+            size=TEXT["small"],
+            color=rx.color(STATUS["muted"], 10),
+        ),
+        padding="2em 1em",
+        text_align="center",
     )
 
 
@@ -101,12 +126,18 @@ def page_layout(*children: rx.Component, narrow: bool = False) -> rx.Component:
         navbar(),
         rx.el.main(
             rx.vstack(*children, spacing=SPACE["section"], width="100%", align="stretch"),
-            id="main", max_width=NARROW_WIDTH if narrow else CONTENT_WIDTH, margin_x="auto",
-            padding_x="1em", padding_y="2em", width="100%", tab_index=-1,
+            id="main",
+            max_width=NARROW_WIDTH if narrow else CONTENT_WIDTH,
+            margin_x="auto",
+            padding_x="1em",
+            padding_y="2em",
+            width="100%",
+            tab_index=-1,
         ),
         footer(),
         # Marks the page as interactive (state loaded); end-to-end tests wait for it.
-        rx.el.span(id="app-ready", data_ready=rx.cond(SessionState.viewer_loaded, "yes", "no"),
-                   hidden=True),
+        rx.el.span(
+            id="app-ready", data_ready=rx.cond(SessionState.viewer_loaded, "yes", "no"), hidden=True
+        ),
         min_height="100vh",
     )

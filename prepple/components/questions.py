@@ -17,8 +17,10 @@ def difficulty_badge(level) -> rx.Component:
     """easy / medium / hard, colored."""
     return rx.match(
         level,
-        *[(k, rx.badge(k, color_scheme=c, variant="outline", size="1"))
-          for k, c in DIFFICULTY_COLOR.items()],
+        *[
+            (k, rx.badge(k, color_scheme=c, variant="outline", size="1"))
+            for k, c in DIFFICULTY_COLOR.items()
+        ],
         rx.badge(level, variant="outline", size="1"),
     )
 
@@ -32,35 +34,52 @@ def question_card(question, *, saved=False, on_toggle_save=None) -> rx.Component
     save_button = (
         rx.icon_button(
             rx.cond(saved, rx.icon("bookmark-check"), rx.icon("bookmark")),
-            variant=rx.cond(saved, "solid", "ghost"), size="2",
+            variant=rx.cond(saved, "solid", "ghost"),
+            size="2",
             on_click=on_toggle_save,
             aria_label=rx.cond(saved, "Remove from practice list", "Save to practice list"),
             title=rx.cond(saved, "Remove from practice list", "Save to practice list"),
         )
-        if on_toggle_save is not None else rx.fragment()
+        if on_toggle_save is not None
+        else rx.fragment()
     )
     return rx.card(
         rx.hstack(
             rx.vstack(
                 rx.link(
                     rx.text(question.text, size=TEXT["lead"], weight="medium"),
-                    href=f"/questions/{question.id}", underline="hover", color="inherit",
+                    href=f"/questions/{question.id}",
+                    underline="hover",
+                    color="inherit",
                     class_name="question-link",
                 ),
                 rx.flex(
                     difficulty_badge(question.difficulty),
-                    rx.foreach(question.competencies,
-                               lambda t: tag_badge(t.name, href=f"/questions?competency={t.slug}",
-                                                   color="iris")),
-                    rx.foreach(question.companies,
-                               lambda t: tag_badge(t.name, href=f"/questions?company={t.slug}",
-                                                   color="teal")),
-                    wrap="wrap", gap="2",
+                    rx.foreach(
+                        question.competencies,
+                        lambda t: tag_badge(
+                            t.name, href=f"/questions?competency={t.slug}", color="iris"
+                        ),
+                    ),
+                    rx.foreach(
+                        question.companies,
+                        lambda t: tag_badge(
+                            t.name, href=f"/questions?company={t.slug}", color="teal"
+                        ),
+                    ),
+                    wrap="wrap",
+                    gap="2",
                 ),
-                spacing=SPACE["tight"], align="start", width="100%",
+                spacing=SPACE["tight"],
+                align="start",
+                width="100%",
             ),
             save_button,
-            justify="between", align="start", width="100%", spacing=SPACE["normal"],
+            justify="between",
+            align="start",
+            width="100%",
+            spacing=SPACE["normal"],
         ),
-        width="100%", class_name="question-card",
+        width="100%",
+        class_name="question-card",
     )

@@ -8,10 +8,10 @@ user's system setting and the toggle in the nav bar).
 
 import reflex as rx
 
-ACCENT = "iris"          # Radix color scale for buttons, links, focus rings
-GRAY = "slate"           # Radix gray scale paired with the accent
-RADIUS = "large"         # none | small | medium | large | full
-SCALING = "100%"         # 90% .. 110%: overall density
+ACCENT = "iris"  # Radix color scale for buttons, links, focus rings
+GRAY = "slate"  # Radix gray scale paired with the accent
+RADIUS = "large"  # none | small | medium | large | full
+SCALING = "100%"  # 90% .. 110%: overall density
 
 #: Spacing steps (Radix space scale 1-9) by purpose.
 SPACE = {"tight": "2", "normal": "4", "section": "6", "page": "8"}
@@ -33,8 +33,13 @@ DIFFICULTY_COLOR = {"easy": "grass", "medium": "amber", "hard": "tomato"}
 def app_theme() -> rx.Component:
     """The Radix theme Prepple renders inside."""
     return rx.theme(
-        accent_color=ACCENT, gray_color=GRAY, radius=RADIUS, scaling=SCALING,
-        appearance="inherit", has_background=True, panel_background="solid",
+        accent_color=ACCENT,
+        gray_color=GRAY,
+        radius=RADIUS,
+        scaling=SCALING,
+        appearance="inherit",
+        has_background=True,
+        panel_background="solid",
     )
 
 

@@ -14,12 +14,20 @@ from prepple.state.session import SessionState
 
 
 def _section(title: str, *children: rx.Component, id: str) -> rx.Component:  # noqa: A002
-    return rx.card(rx.vstack(rx.heading(title, size="4", as_="h2"), *children,
-                             spacing=SPACE["normal"], width="100%"), width="100%", id=id)
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="4", as_="h2"), *children, spacing=SPACE["normal"], width="100%"
+        ),
+        width="100%",
+        id=id,
+    )
 
 
-@rx.page(route=routes.ACCOUNT, title="Your account - Prepple",
-         on_load=[SessionState.refresh_viewer, AccountState.load])
+@rx.page(
+    route=routes.ACCOUNT,
+    title="Your account - Prepple",
+    on_load=[SessionState.refresh_viewer, AccountState.load],
+)
 def account_page() -> rx.Component:
     """Account settings (server-side: every handler requires a signed-in user)."""
     return page_layout(
@@ -27,21 +35,33 @@ def account_page() -> rx.Component:
             SessionState.is_authenticated,
             rx.vstack(
                 rx.heading("Your account", size="7", as_="h1"),
-                rx.text(SessionState.viewer_name, " · ", SessionState.viewer_email,
-                        color=rx.color(STATUS["muted"], 11), id="account-identity"),
+                rx.text(
+                    SessionState.viewer_name,
+                    " · ",
+                    SessionState.viewer_email,
+                    color=rx.color(STATUS["muted"], 11),
+                    id="account-identity",
+                ),
                 _section(
                     "Practice list",
                     rx.cond(
                         AccountState.saved_questions.length() > 0,
                         rx.vstack(
-                            rx.foreach(AccountState.saved_questions,
-                                       lambda q: rx.link(q["text"], href="/questions/" + q["id"])),
+                            rx.foreach(
+                                AccountState.saved_questions,
+                                lambda q: rx.link(q["text"], href="/questions/" + q["id"]),
+                            ),
                             spacing="2",
                         ),
-                        empty_state("bookmark", "Nothing saved yet",
-                                    "Save questions from the bank to build your practice list.",
-                                    rx.link(rx.button("Browse questions", variant="soft"),
-                                            href=routes.QUESTIONS), id="saved-empty"),
+                        empty_state(
+                            "bookmark",
+                            "Nothing saved yet",
+                            "Save questions from the bank to build your practice list.",
+                            rx.link(
+                                rx.button("Browse questions", variant="soft"), href=routes.QUESTIONS
+                            ),
+                            id="saved-empty",
+                        ),
                     ),
                     id="saved-section",
                 ),
@@ -49,44 +69,80 @@ def account_page() -> rx.Component:
                     "Change password",
                     rx.form(
                         rx.vstack(
-                            form_alert(AccountState.password_message, kind="ok",
-                                       id="password-changed"),
-                            form_field("Current password", "current_password", type="password",
-                                       errors=AccountState.errors,
-                                       autocomplete="current-password", max_length=256),
-                            form_field("New password", "new_password", type="password",
-                                       errors=AccountState.errors, autocomplete="new-password",
-                                       max_length=256),
-                            form_field("Repeat new password", "new_password_confirm",
-                                       type="password", errors=AccountState.errors,
-                                       autocomplete="new-password", max_length=256),
+                            form_alert(
+                                AccountState.password_message, kind="ok", id="password-changed"
+                            ),
+                            form_field(
+                                "Current password",
+                                "current_password",
+                                type="password",
+                                errors=AccountState.errors,
+                                autocomplete="current-password",
+                                max_length=256,
+                            ),
+                            form_field(
+                                "New password",
+                                "new_password",
+                                type="password",
+                                errors=AccountState.errors,
+                                autocomplete="new-password",
+                                max_length=256,
+                            ),
+                            form_field(
+                                "Repeat new password",
+                                "new_password_confirm",
+                                type="password",
+                                errors=AccountState.errors,
+                                autocomplete="new-password",
+                                max_length=256,
+                            ),
                             submit_button("Change password", id="change-password-submit"),
-                            spacing=SPACE["normal"], width="100%", max_width="28em",
+                            spacing=SPACE["normal"],
+                            width="100%",
+                            max_width="28em",
                         ),
-                        on_submit=AccountState.change_password, reset_on_submit=True,
+                        on_submit=AccountState.change_password,
+                        reset_on_submit=True,
                     ),
                     id="password-section",
                 ),
                 _section(
                     "Delete account",
-                    rx.text("This deletes your account and everything in it, at once. "
-                            "It can't be undone."),
+                    rx.text(
+                        "This deletes your account and everything in it, at once. "
+                        "It can't be undone."
+                    ),
                     rx.form(
                         rx.vstack(
-                            form_field("Password", "delete_password", type="password",
-                                       errors=AccountState.errors,
-                                       autocomplete="current-password", max_length=256),
-                            form_field("Type DELETE to confirm", "confirm",
-                                       errors=AccountState.errors, max_length=20),
-                            submit_button("Delete my account", id="delete-account-submit",
-                                          danger=True),
-                            spacing=SPACE["normal"], width="100%", max_width="28em",
+                            form_field(
+                                "Password",
+                                "delete_password",
+                                type="password",
+                                errors=AccountState.errors,
+                                autocomplete="current-password",
+                                max_length=256,
+                            ),
+                            form_field(
+                                "Type DELETE to confirm",
+                                "confirm",
+                                errors=AccountState.errors,
+                                max_length=20,
+                            ),
+                            submit_button(
+                                "Delete my account", id="delete-account-submit", danger=True
+                            ),
+                            spacing=SPACE["normal"],
+                            width="100%",
+                            max_width="28em",
                         ),
-                        on_submit=AccountState.delete_account, reset_on_submit=False,
+                        on_submit=AccountState.delete_account,
+                        reset_on_submit=False,
                     ),
                     id="delete-section",
                 ),
-                spacing=SPACE["section"], width="100%", align="stretch",
+                spacing=SPACE["section"],
+                width="100%",
+                align="stretch",
             ),
             rx.center(rx.spinner(size="3"), padding="4em"),
         ),

@@ -16,7 +16,8 @@ def _role_toggle(user, role) -> rx.Component:
     has = user.roles.contains(role)
     return rx.button(
         role,
-        size="1", variant=rx.cond(has, "solid", "outline"),
+        size="1",
+        variant=rx.cond(has, "solid", "outline"),
         color_scheme=rx.cond(has, "iris", "gray"),
         on_click=AdminState.set_role(user.id, role, ~has),
         aria_pressed=rx.cond(has, "true", "false"),
@@ -29,63 +30,103 @@ def _users_tab() -> rx.Component:
     return rx.vstack(
         rx.el.label("Find users", html_for="user-search", class_name="sr-only"),
         rx.debounce_input(
-            rx.input(id="user-search", placeholder="Search by e-mail or name",
-                     value=AdminState.user_query, on_change=AdminState.search_users,
-                     max_length=200, width="100%"),
+            rx.input(
+                id="user-search",
+                placeholder="Search by e-mail or name",
+                value=AdminState.user_query,
+                on_change=AdminState.search_users,
+                max_length=200,
+                width="100%",
+            ),
             debounce_timeout=300,
         ),
-        rx.text(AdminState.user_total.to_string() + " users", size=TEXT["small"],
-                color=rx.color(STATUS["muted"], 11)),
+        rx.text(
+            AdminState.user_total.to_string() + " users",
+            size=TEXT["small"],
+            color=rx.color(STATUS["muted"], 11),
+        ),
         rx.foreach(
             AdminState.users,
             lambda u: rx.card(
                 rx.vstack(
-                    rx.hstack(rx.text(u.display_name, weight="medium"),
-                              rx.text(u.email, color=rx.color(STATUS["muted"], 11)),
-                              rx.text("since " + u.created, size=TEXT["small"],
-                                      color=rx.color(STATUS["muted"], 10)),
-                              wrap="wrap", spacing="3"),
-                    rx.flex(rx.foreach(AdminState.all_roles, lambda r: _role_toggle(u, r)),
-                            wrap="wrap", gap="1"),
+                    rx.hstack(
+                        rx.text(u.display_name, weight="medium"),
+                        rx.text(u.email, color=rx.color(STATUS["muted"], 11)),
+                        rx.text(
+                            "since " + u.created,
+                            size=TEXT["small"],
+                            color=rx.color(STATUS["muted"], 10),
+                        ),
+                        wrap="wrap",
+                        spacing="3",
+                    ),
+                    rx.flex(
+                        rx.foreach(AdminState.all_roles, lambda r: _role_toggle(u, r)),
+                        wrap="wrap",
+                        gap="1",
+                    ),
                     spacing="2",
                 ),
-                width="100%", class_name="user-row",
+                width="100%",
+                class_name="user-row",
             ),
         ),
-        width="100%", spacing=SPACE["tight"],
+        width="100%",
+        spacing=SPACE["tight"],
     )
 
 
 def _flags_tab() -> rx.Component:
     return rx.vstack(
-        rx.text("Features ship behind flags. Switching one off here refuses it on the server "
-                "too, for everyone, at once.", color=rx.color(STATUS["muted"], 11)),
+        rx.text(
+            "Features ship behind flags. Switching one off here refuses it on the server "
+            "too, for everyone, at once.",
+            color=rx.color(STATUS["muted"], 11),
+        ),
         rx.foreach(
             AdminState.flag_rows,
             lambda f: rx.card(
                 rx.hstack(
-                    rx.vstack(rx.text(f.name, weight="medium", font_family="monospace"),
-                              rx.text(rx.cond(f.overridden, "overridden (default ",
-                                              "default ("),
-                                      rx.cond(f.default, "on", "off"), ")",
-                                      size=TEXT["small"], color=rx.color(STATUS["muted"], 11)),
-                              spacing="1"),
+                    rx.vstack(
+                        rx.text(f.name, weight="medium", font_family="monospace"),
+                        rx.text(
+                            rx.cond(f.overridden, "overridden (default ", "default ("),
+                            rx.cond(f.default, "on", "off"),
+                            ")",
+                            size=TEXT["small"],
+                            color=rx.color(STATUS["muted"], 11),
+                        ),
+                        spacing="1",
+                    ),
                     rx.hstack(
-                        rx.switch(checked=f.enabled, id="flag-" + f.name,
-                                  on_change=lambda v: AdminState.set_flag(
-                                      f.name, rx.cond(v, "on", "off")),
-                                  aria_label="Toggle " + f.name),
-                        rx.cond(f.overridden,
-                                rx.button("Reset", size="1", variant="ghost",
-                                          on_click=AdminState.set_flag(f.name, "default"))),
+                        rx.switch(
+                            checked=f.enabled,
+                            id="flag-" + f.name,
+                            on_change=lambda v: AdminState.set_flag(
+                                f.name, rx.cond(v, "on", "off")
+                            ),
+                            aria_label="Toggle " + f.name,
+                        ),
+                        rx.cond(
+                            f.overridden,
+                            rx.button(
+                                "Reset",
+                                size="1",
+                                variant="ghost",
+                                on_click=AdminState.set_flag(f.name, "default"),
+                            ),
+                        ),
                         align="center",
                     ),
-                    justify="between", width="100%", align="center",
+                    justify="between",
+                    width="100%",
+                    align="center",
                 ),
                 width="100%",
             ),
         ),
-        width="100%", spacing=SPACE["tight"],
+        width="100%",
+        spacing=SPACE["tight"],
     )
 
 
@@ -97,18 +138,27 @@ def _outbox_tab() -> rx.Component:
                 AdminState.outbox,
                 lambda m: rx.card(
                     rx.vstack(
-                        rx.hstack(rx.badge(m.kind), rx.text(m.to_email, weight="medium"),
-                                  rx.text(m.created, size=TEXT["small"]),
-                                  rx.badge(m.status, variant="outline"), wrap="wrap"),
+                        rx.hstack(
+                            rx.badge(m.kind),
+                            rx.text(m.to_email, weight="medium"),
+                            rx.text(m.created, size=TEXT["small"]),
+                            rx.badge(m.status, variant="outline"),
+                            wrap="wrap",
+                        ),
                         rx.text(m.subject, weight="medium"),
-                        rx.text(m.body, white_space="pre-wrap", size=TEXT["small"],
-                                class_name="outbox-body"),
+                        rx.text(
+                            m.body,
+                            white_space="pre-wrap",
+                            size=TEXT["small"],
+                            class_name="outbox-body",
+                        ),
                         spacing="1",
                     ),
                     width="100%",
                 ),
             ),
-            width="100%", spacing=SPACE["tight"],
+            width="100%",
+            spacing=SPACE["tight"],
         ),
         empty_state("inbox", "No messages yet", "Password resets and reminders appear here."),
     )
@@ -116,46 +166,88 @@ def _outbox_tab() -> rx.Component:
 
 def _audit_tab() -> rx.Component:
     return rx.table.root(
-        rx.table.header(rx.table.row(
-            *[rx.table.column_header_cell(h) for h in ("When", "Who", "What", "Detail")])),
-        rx.table.body(rx.foreach(AdminState.audit_rows, lambda a: rx.table.row(
-            rx.table.cell(a.created), rx.table.cell(a.actor), rx.table.cell(a.action),
-            rx.table.cell(a.detail)))),
-        width="100%", size="1",
+        rx.table.header(
+            rx.table.row(
+                *[rx.table.column_header_cell(h) for h in ("When", "Who", "What", "Detail")]
+            )
+        ),
+        rx.table.body(
+            rx.foreach(
+                AdminState.audit_rows,
+                lambda a: rx.table.row(
+                    rx.table.cell(a.created),
+                    rx.table.cell(a.actor),
+                    rx.table.cell(a.action),
+                    rx.table.cell(a.detail),
+                ),
+            )
+        ),
+        width="100%",
+        size="1",
     )
 
 
-_TABS = [("users", "Users", _users_tab), ("flags", "Feature flags", _flags_tab),
-         ("outbox", "Outbox", _outbox_tab), ("audit", "Audit log", _audit_tab)]
-_TAB_PERM = {"users": "admin.users.view", "flags": "admin.flags", "outbox": "admin.outbox",
-             "audit": "admin.audit"}
+_TABS = [
+    ("users", "Users", _users_tab),
+    ("flags", "Feature flags", _flags_tab),
+    ("outbox", "Outbox", _outbox_tab),
+    ("audit", "Audit log", _audit_tab),
+]
+_TAB_PERM = {
+    "users": "admin.users.view",
+    "flags": "admin.flags",
+    "outbox": "admin.outbox",
+    "audit": "admin.audit",
+}
 
 
-@rx.page(route=routes.ADMIN, title="Admin - Prepple",
-         on_load=[SessionState.refresh_viewer, AdminState.load])
+@rx.page(
+    route=routes.ADMIN,
+    title="Admin - Prepple",
+    on_load=[SessionState.refresh_viewer, AdminState.load],
+)
 def admin_page() -> rx.Component:
     """Tabs for the staff roles; a clear notice for everyone else."""
     return page_layout(
         rx.cond(
             SessionState.is_staff,
             rx.vstack(
-                rx.hstack(rx.heading("Admin", size="7", as_="h1"),
-                          rx.cond(SessionState.viewer_permissions.contains("dev.gallery"),
-                                  rx.link("Component gallery", href=routes.GALLERY)),
-                          justify="between", width="100%", align="center"),
-                rx.tabs.root(
-                    rx.tabs.list(*[
-                        rx.cond(SessionState.viewer_permissions.contains(_TAB_PERM[key]),
-                                rx.tabs.trigger(label, value=key, id=f"tab-{key}"))
-                        for key, label, _ in _TABS
-                    ]),
-                    *[rx.tabs.content(body(), value=key, padding_top="1em")
-                      for key, _, body in _TABS],
-                    value=AdminState.tab, on_change=AdminState.open_tab, width="100%",
+                rx.hstack(
+                    rx.heading("Admin", size="7", as_="h1"),
+                    rx.cond(
+                        SessionState.viewer_permissions.contains("dev.gallery"),
+                        rx.link("Component gallery", href=routes.GALLERY),
+                    ),
+                    justify="between",
+                    width="100%",
+                    align="center",
                 ),
-                width="100%", spacing=SPACE["normal"], id="admin-area",
+                rx.tabs.root(
+                    rx.tabs.list(
+                        *[
+                            rx.cond(
+                                SessionState.viewer_permissions.contains(_TAB_PERM[key]),
+                                rx.tabs.trigger(label, value=key, id=f"tab-{key}"),
+                            )
+                            for key, label, _ in _TABS
+                        ]
+                    ),
+                    *[
+                        rx.tabs.content(body(), value=key, padding_top="1em")
+                        for key, _, body in _TABS
+                    ],
+                    value=AdminState.tab,
+                    on_change=AdminState.open_tab,
+                    width="100%",
+                ),
+                width="100%",
+                spacing=SPACE["normal"],
+                id="admin-area",
             ),
-            rx.cond(SessionState.is_authenticated, access_denied(),
-                    rx.center(rx.spinner(size="3"), padding="4em")),
+            rx.cond(
+                SessionState.is_authenticated,
+                access_denied(),
+                rx.center(rx.spinner(size="3"), padding="4em"),
+            ),
         ),
     )

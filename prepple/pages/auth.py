@@ -22,9 +22,11 @@ def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -
                 rx.text(subtitle, color=rx.color(STATUS["muted"], 11), size=TEXT["body"]),
                 form,
                 footer,
-                spacing=SPACE["normal"], width="100%",
+                spacing=SPACE["normal"],
+                width="100%",
             ),
-            size="3", width="100%",
+            size="3",
+            width="100%",
         ),
         narrow=True,
     )
@@ -34,23 +36,42 @@ def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -
 def login_page() -> rx.Component:
     """Log in with e-mail and password."""
     return _card(
-        "Log in", "Welcome back. Pick up where you left off.",
+        "Log in",
+        "Welcome back. Pick up where you left off.",
         rx.form(
             rx.vstack(
                 form_alert(AuthState.form_error),
-                form_field("E-mail", "email", type="email", errors=AuthState.errors,
-                           autocomplete="email", max_length=254, auto_focus=True),
-                form_field("Password", "password", type="password", errors=AuthState.errors,
-                           autocomplete="current-password", max_length=256),
+                form_field(
+                    "E-mail",
+                    "email",
+                    type="email",
+                    errors=AuthState.errors,
+                    autocomplete="email",
+                    max_length=254,
+                    auto_focus=True,
+                ),
+                form_field(
+                    "Password",
+                    "password",
+                    type="password",
+                    errors=AuthState.errors,
+                    autocomplete="current-password",
+                    max_length=256,
+                ),
                 submit_button("Log in", id="login-submit"),
-                spacing=SPACE["normal"], width="100%",
+                spacing=SPACE["normal"],
+                width="100%",
             ),
-            on_submit=AuthState.login, reset_on_submit=False, id="login-form", width="100%",
+            on_submit=AuthState.login,
+            reset_on_submit=False,
+            id="login-form",
+            width="100%",
         ),
         rx.hstack(
             rx.link("Forgot password?", href=routes.FORGOT, id="forgot-link"),
             rx.link("Create an account", href=routes.REGISTER),
-            justify="between", width="100%",
+            justify="between",
+            width="100%",
         ),
     )
 
@@ -59,81 +80,146 @@ def login_page() -> rx.Component:
 def register_page() -> rx.Component:
     """Create an account."""
     return _card(
-        "Create your account", "Free. Your plans and practice stay private until you share them.",
+        "Create your account",
+        "Free. Your plans and practice stay private until you share them.",
         rx.form(
             rx.vstack(
                 form_alert(AuthState.form_error),
-                form_field("Name", "display_name", errors=AuthState.errors,
-                           autocomplete="name", max_length=80, auto_focus=True,
-                           hint="Shown to people you share answers with."),
-                form_field("E-mail", "email", type="email", errors=AuthState.errors,
-                           autocomplete="email", max_length=254),
-                form_field("Password", "password", type="password", errors=AuthState.errors,
-                           autocomplete="new-password", max_length=256,
-                           hint="At least 10 characters. A short sentence works well."),
-                form_field("Repeat password", "password_confirm", type="password",
-                           errors=AuthState.errors, autocomplete="new-password",
-                           max_length=256),
+                form_field(
+                    "Name",
+                    "display_name",
+                    errors=AuthState.errors,
+                    autocomplete="name",
+                    max_length=80,
+                    auto_focus=True,
+                    hint="Shown to people you share answers with.",
+                ),
+                form_field(
+                    "E-mail",
+                    "email",
+                    type="email",
+                    errors=AuthState.errors,
+                    autocomplete="email",
+                    max_length=254,
+                ),
+                form_field(
+                    "Password",
+                    "password",
+                    type="password",
+                    errors=AuthState.errors,
+                    autocomplete="new-password",
+                    max_length=256,
+                    hint="At least 10 characters. A short sentence works well.",
+                ),
+                form_field(
+                    "Repeat password",
+                    "password_confirm",
+                    type="password",
+                    errors=AuthState.errors,
+                    autocomplete="new-password",
+                    max_length=256,
+                ),
                 rx.cond(
                     SessionState.saved_count > 0,
                     rx.callout(
-                        rx.cond(SessionState.saved_count == 1,
-                                "We'll keep the 1 question you saved.",
-                                f"We'll keep the {SessionState.saved_count} questions you saved."),
-                        icon="bookmark", color_scheme="iris", id="keep-notice",
+                        rx.cond(
+                            SessionState.saved_count == 1,
+                            "We'll keep the 1 question you saved.",
+                            f"We'll keep the {SessionState.saved_count} questions you saved.",
+                        ),
+                        icon="bookmark",
+                        color_scheme="iris",
+                        id="keep-notice",
                     ),
                 ),
                 submit_button("Create account", id="register-submit"),
-                spacing=SPACE["normal"], width="100%",
+                spacing=SPACE["normal"],
+                width="100%",
             ),
-            on_submit=AuthState.register, reset_on_submit=False, id="register-form",
+            on_submit=AuthState.register,
+            reset_on_submit=False,
+            id="register-form",
             width="100%",
         ),
-        rx.text("Already have an account? ", rx.link("Log in", href=routes.LOGIN),
-                size=TEXT["small"]),
+        rx.text(
+            "Already have an account? ", rx.link("Log in", href=routes.LOGIN), size=TEXT["small"]
+        ),
     )
 
 
-@rx.page(route=routes.FORGOT, title="Forgot password - Prepple",
-         on_load=[SessionState.refresh_viewer, AuthState.clear_messages])
+@rx.page(
+    route=routes.FORGOT,
+    title="Forgot password - Prepple",
+    on_load=[SessionState.refresh_viewer, AuthState.clear_messages],
+)
 def forgot_page() -> rx.Component:
     """Ask for a reset link."""
     return _card(
-        "Forgot your password?", "We'll e-mail you a link to choose a new one.",
+        "Forgot your password?",
+        "We'll e-mail you a link to choose a new one.",
         rx.form(
             rx.vstack(
                 form_alert(AuthState.form_error),
                 form_alert(AuthState.message, kind="ok", id="reset-sent"),
-                form_field("E-mail", "email", type="email", errors=AuthState.errors,
-                           autocomplete="email", max_length=254, auto_focus=True),
+                form_field(
+                    "E-mail",
+                    "email",
+                    type="email",
+                    errors=AuthState.errors,
+                    autocomplete="email",
+                    max_length=254,
+                    auto_focus=True,
+                ),
                 submit_button("Send reset link", id="forgot-submit"),
-                spacing=SPACE["normal"], width="100%",
+                spacing=SPACE["normal"],
+                width="100%",
             ),
-            on_submit=AuthState.request_reset, reset_on_submit=False, id="forgot-form",
+            on_submit=AuthState.request_reset,
+            reset_on_submit=False,
+            id="forgot-form",
             width="100%",
         ),
         rx.link("Back to log in", href=routes.LOGIN),
     )
 
 
-@rx.page(route=routes.RESET, title="Choose a new password - Prepple",
-         on_load=[SessionState.refresh_viewer, AuthState.load_reset])
+@rx.page(
+    route=routes.RESET,
+    title="Choose a new password - Prepple",
+    on_load=[SessionState.refresh_viewer, AuthState.load_reset],
+)
 def reset_page() -> rx.Component:
     """Choose a new password from the e-mailed link."""
     return _card(
-        "Choose a new password", "Then log in with it. Other devices will be logged out.",
+        "Choose a new password",
+        "Then log in with it. Other devices will be logged out.",
         rx.form(
             rx.vstack(
                 form_alert(AuthState.form_error),
-                form_field("New password", "password", type="password", errors=AuthState.errors,
-                           autocomplete="new-password", max_length=256, auto_focus=True),
-                form_field("Repeat new password", "password_confirm", type="password",
-                           errors=AuthState.errors, autocomplete="new-password",
-                           max_length=256),
+                form_field(
+                    "New password",
+                    "password",
+                    type="password",
+                    errors=AuthState.errors,
+                    autocomplete="new-password",
+                    max_length=256,
+                    auto_focus=True,
+                ),
+                form_field(
+                    "Repeat new password",
+                    "password_confirm",
+                    type="password",
+                    errors=AuthState.errors,
+                    autocomplete="new-password",
+                    max_length=256,
+                ),
                 submit_button("Set new password", id="reset-submit"),
-                spacing=SPACE["normal"], width="100%",
+                spacing=SPACE["normal"],
+                width="100%",
             ),
-            on_submit=AuthState.complete_reset, reset_on_submit=False, id="reset-form",
+            on_submit=AuthState.complete_reset,
+            reset_on_submit=False,
+            id="reset-form",
             width="100%",
         ),
         rx.link("Ask for a new link", href=routes.FORGOT),

@@ -13,10 +13,13 @@ def not_found_page() -> rx.Component:
     """404: say so plainly and offer a way on."""
     return page_layout(
         empty_state(
-            "map-pin-off", "We couldn't find that page",
+            "map-pin-off",
+            "We couldn't find that page",
             "The link may be old or mistyped. The question bank is a good place to start.",
-            rx.hstack(rx.link(rx.button("Browse questions"), href=routes.QUESTIONS),
-                      rx.link(rx.button("Home", variant="soft"), href=routes.HOME)),
+            rx.hstack(
+                rx.link(rx.button("Browse questions"), href=routes.QUESTIONS),
+                rx.link(rx.button("Home", variant="soft"), href=routes.HOME),
+            ),
             id="not-found",
         )
     )

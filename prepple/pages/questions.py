@@ -13,17 +13,23 @@ from prepple.state.questions import QuestionDetailState, QuestionsState
 from prepple.state.session import SessionState
 
 SELECT_STYLE = {
-    "padding": "0.45em 0.6em", "border_radius": "var(--radius-3)",
-    "border": f"1px solid {rx.color('gray', 7)}", "background": rx.color("gray", 1),
-    "color": rx.color("gray", 12), "min_width": "10em", "font_size": "var(--font-size-2)",
+    "padding": "0.45em 0.6em",
+    "border_radius": "var(--radius-3)",
+    "border": f"1px solid {rx.color('gray', 7)}",
+    "background": rx.color("gray", 1),
+    "color": rx.color("gray", 12),
+    "min_width": "10em",
+    "font_size": "var(--font-size-2)",
 }
 
 
-def _filter_select(label: str, id_: str, value, options, on_change, all_label: str,
-                   with_counts: bool = True) -> rx.Component:
+def _filter_select(
+    label: str, id_: str, value, options, on_change, all_label: str, with_counts: bool = True
+) -> rx.Component:
     return rx.vstack(
-        rx.el.label(label, html_for=id_, style={"font_size": "var(--font-size-1)",
-                                               "font_weight": "500"}),
+        rx.el.label(
+            label, html_for=id_, style={"font_size": "var(--font-size-1)", "font_weight": "500"}
+        ),
         rx.el.select(
             rx.el.option(all_label, value=""),
             rx.foreach(
@@ -33,7 +39,10 @@ def _filter_select(label: str, id_: str, value, options, on_change, all_label: s
                     value=f.slug,
                 ),
             ),
-            id=id_, value=value, on_change=on_change, style=SELECT_STYLE,
+            id=id_,
+            value=value,
+            on_change=on_change,
+            style=SELECT_STYLE,
         ),
         spacing="1",
     )
@@ -41,15 +50,20 @@ def _filter_select(label: str, id_: str, value, options, on_change, all_label: s
 
 def _difficulty_select() -> rx.Component:
     return rx.vstack(
-        rx.el.label("Difficulty", html_for="filter-difficulty",
-                    style={"font_size": "var(--font-size-1)", "font_weight": "500"}),
+        rx.el.label(
+            "Difficulty",
+            html_for="filter-difficulty",
+            style={"font_size": "var(--font-size-1)", "font_weight": "500"},
+        ),
         rx.el.select(
             rx.el.option("Any", value=""),
             rx.el.option("Easy", value="easy"),
             rx.el.option("Medium", value="medium"),
             rx.el.option("Hard", value="hard"),
-            id="filter-difficulty", value=QuestionsState.difficulty,
-            on_change=QuestionsState.set_difficulty, style=SELECT_STYLE,
+            id="filter-difficulty",
+            value=QuestionsState.difficulty,
+            on_change=QuestionsState.set_difficulty,
+            style=SELECT_STYLE,
         ),
         spacing="1",
     )
@@ -61,31 +75,63 @@ def _toolbar() -> rx.Component:
         rx.debounce_input(
             rx.input(
                 rx.input.slot(rx.icon("search")),
-                id="question-search", placeholder="Search: conflict, deadline, customer...",
-                value=QuestionsState.query, on_change=QuestionsState.search, size="3",
-                width="100%", max_length=200, type="search",
+                id="question-search",
+                placeholder="Search: conflict, deadline, customer...",
+                value=QuestionsState.query,
+                on_change=QuestionsState.search,
+                size="3",
+                width="100%",
+                max_length=200,
+                type="search",
             ),
             debounce_timeout=250,
         ),
         rx.flex(
-            _filter_select("Competency", "filter-competency", QuestionsState.competency,
-                           QuestionsState.competencies, QuestionsState.set_competency,
-                           "All competencies"),
-            _filter_select("Company", "filter-company", QuestionsState.company,
-                           QuestionsState.companies, QuestionsState.set_company, "All companies"),
+            _filter_select(
+                "Competency",
+                "filter-competency",
+                QuestionsState.competency,
+                QuestionsState.competencies,
+                QuestionsState.set_competency,
+                "All competencies",
+            ),
+            _filter_select(
+                "Company",
+                "filter-company",
+                QuestionsState.company,
+                QuestionsState.companies,
+                QuestionsState.set_company,
+                "All companies",
+            ),
             _difficulty_select(),
             rx.spacer(),
             rx.hstack(
-                rx.cond(QuestionsState.has_filters,
-                        rx.button("Clear", variant="soft", color_scheme="gray",
-                                  on_click=QuestionsState.clear_filters, id="clear-filters")),
-                rx.button(rx.icon("shuffle"), "Random question", variant="outline",
-                          on_click=QuestionsState.random_question, id="random-question"),
+                rx.cond(
+                    QuestionsState.has_filters,
+                    rx.button(
+                        "Clear",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=QuestionsState.clear_filters,
+                        id="clear-filters",
+                    ),
+                ),
+                rx.button(
+                    rx.icon("shuffle"),
+                    "Random question",
+                    variant="outline",
+                    on_click=QuestionsState.random_question,
+                    id="random-question",
+                ),
                 spacing="2",
             ),
-            wrap="wrap", gap="3", align="end", width="100%",
+            wrap="wrap",
+            gap="3",
+            align="end",
+            width="100%",
         ),
-        width="100%", spacing=SPACE["normal"],
+        width="100%",
+        spacing=SPACE["normal"],
     )
 
 
@@ -95,33 +141,47 @@ def _company_banner() -> rx.Component:
         rx.callout(
             rx.vstack(
                 rx.text(QuestionsState.company_note),
-                rx.flex(rx.foreach(QuestionsState.company_values,
-                                   lambda v: rx.badge(v, variant="surface")),
-                        wrap="wrap", gap="1"),
+                rx.flex(
+                    rx.foreach(
+                        QuestionsState.company_values, lambda v: rx.badge(v, variant="surface")
+                    ),
+                    wrap="wrap",
+                    gap="1",
+                ),
                 spacing="2",
             ),
-            icon="building-2", color_scheme="teal", id="company-note",
+            icon="building-2",
+            color_scheme="teal",
+            id="company-note",
         ),
     )
 
 
-@rx.page(route=routes.QUESTIONS, title="Behavioral interview questions - Prepple",
-         on_load=[SessionState.refresh_viewer, QuestionsState.load])
+@rx.page(
+    route=routes.QUESTIONS,
+    title="Behavioral interview questions - Prepple",
+    on_load=[SessionState.refresh_viewer, QuestionsState.load],
+)
 def questions_page() -> rx.Component:
     """Search and filter the bank."""
     return page_layout(
         rx.vstack(
             rx.heading("Behavioral interview questions", size="7", as_="h1"),
-            rx.text("Find the questions you'll be asked, by competency or by company. Save the "
-                    "ones to practise.", color=rx.color(STATUS["muted"], 11)),
+            rx.text(
+                "Find the questions you'll be asked, by competency or by company. Save the "
+                "ones to practise.",
+                color=rx.color(STATUS["muted"], 11),
+            ),
             spacing="2",
         ),
         _toolbar(),
         _company_banner(),
         rx.text(
-            QuestionsState.total.to_string() + rx.cond(QuestionsState.total == 1, " question",
-                                                      " questions"),
-            id="result-count", size=TEXT["small"], color=rx.color(STATUS["muted"], 11),
+            QuestionsState.total.to_string()
+            + rx.cond(QuestionsState.total == 1, " question", " questions"),
+            id="result-count",
+            size=TEXT["small"],
+            color=rx.color(STATUS["muted"], 11),
             aria_live="polite",
         ),
         rx.cond(
@@ -130,20 +190,30 @@ def questions_page() -> rx.Component:
                 rx.foreach(
                     QuestionsState.items,
                     lambda q: question_card(
-                        q, saved=SessionState.saved_ids.contains(q.id),
+                        q,
+                        saved=SessionState.saved_ids.contains(q.id),
                         on_toggle_save=SessionState.toggle_saved(q.id),
                     ),
                 ),
-                rx.cond(QuestionsState.has_more,
-                        rx.button("Show more", on_click=QuestionsState.load_more,
-                                  variant="soft", id="load-more", width="100%")),
-                width="100%", spacing=SPACE["tight"], id="question-list",
+                rx.cond(
+                    QuestionsState.has_more,
+                    rx.button(
+                        "Show more",
+                        on_click=QuestionsState.load_more,
+                        variant="soft",
+                        id="load-more",
+                        width="100%",
+                    ),
+                ),
+                width="100%",
+                spacing=SPACE["tight"],
+                id="question-list",
             ),
             empty_state(
-                "search-x", "No questions match",
+                "search-x",
+                "No questions match",
                 "Try fewer words, another spelling, or clear the filters.",
-                rx.button("Clear filters", on_click=QuestionsState.clear_filters,
-                          variant="soft"),
+                rx.button("Clear filters", on_click=QuestionsState.clear_filters, variant="soft"),
                 id="no-results",
             ),
         ),
@@ -153,8 +223,9 @@ def questions_page() -> rx.Component:
 def _guidance(title: str, icon: str, body) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.icon(icon, size=18), rx.heading(title, size="3", as_="h2"),
-                      align="center"),
+            rx.hstack(
+                rx.icon(icon, size=18), rx.heading(title, size="3", as_="h2"), align="center"
+            ),
             rx.text(body, size=TEXT["body"]),
             spacing="2",
         ),
@@ -162,18 +233,24 @@ def _guidance(title: str, icon: str, body) -> rx.Component:
     )
 
 
-@rx.page(route=routes.QUESTION, title="Question - Prepple",
-         on_load=[SessionState.refresh_viewer, QuestionDetailState.load])
+@rx.page(
+    route=routes.QUESTION,
+    title="Question - Prepple",
+    on_load=[SessionState.refresh_viewer, QuestionDetailState.load],
+)
 def question_detail_page() -> rx.Component:
     """One question: why it's asked, what a strong answer shows, related questions."""
     q = QuestionDetailState.question
     return page_layout(
         rx.cond(
             QuestionDetailState.not_found,
-            empty_state("file-question", "Question not found",
-                        "It may have been removed, or the link is mistyped.",
-                        rx.link(rx.button("Browse questions"), href=routes.QUESTIONS),
-                        id="question-not-found"),
+            empty_state(
+                "file-question",
+                "Question not found",
+                "It may have been removed, or the link is mistyped.",
+                rx.link(rx.button("Browse questions"), href=routes.QUESTIONS),
+                id="question-not-found",
+            ),
             rx.cond(
                 q,
                 rx.vstack(
@@ -181,19 +258,32 @@ def question_detail_page() -> rx.Component:
                     rx.heading(q.text, size="7", as_="h1", id="question-text"),
                     rx.flex(
                         difficulty_badge(q.difficulty),
-                        rx.foreach(q.competencies, lambda t: tag_badge(
-                            t.name, href="/questions?competency=" + t.slug, color="iris")),
-                        rx.foreach(q.companies, lambda t: tag_badge(
-                            t.name, href="/questions?company=" + t.slug, color="teal")),
-                        wrap="wrap", gap="2",
+                        rx.foreach(
+                            q.competencies,
+                            lambda t: tag_badge(
+                                t.name, href="/questions?competency=" + t.slug, color="iris"
+                            ),
+                        ),
+                        rx.foreach(
+                            q.companies,
+                            lambda t: tag_badge(
+                                t.name, href="/questions?company=" + t.slug, color="teal"
+                            ),
+                        ),
+                        wrap="wrap",
+                        gap="2",
                     ),
                     rx.hstack(
                         rx.button(
-                            rx.cond(QuestionDetailState.is_saved, rx.icon("bookmark-check"),
-                                    rx.icon("bookmark")),
+                            rx.cond(
+                                QuestionDetailState.is_saved,
+                                rx.icon("bookmark-check"),
+                                rx.icon("bookmark"),
+                            ),
                             rx.cond(QuestionDetailState.is_saved, "Saved", "Save to practise"),
                             variant=rx.cond(QuestionDetailState.is_saved, "solid", "outline"),
-                            on_click=SessionState.toggle_saved(q.id), id="save-question",
+                            on_click=SessionState.toggle_saved(q.id),
+                            id="save-question",
                         ),
                     ),
                     _guidance("Why interviewers ask it", "circle-help", q.why_asked),
@@ -203,10 +293,13 @@ def question_detail_page() -> rx.Component:
                         rx.vstack(
                             rx.heading("Related questions", size="4", as_="h2"),
                             rx.foreach(QuestionDetailState.related, lambda r: question_card(r)),
-                            width="100%", spacing=SPACE["tight"],
+                            width="100%",
+                            spacing=SPACE["tight"],
                         ),
                     ),
-                    spacing=SPACE["normal"], width="100%", align="stretch",
+                    spacing=SPACE["normal"],
+                    width="100%",
+                    align="stretch",
                 ),
                 rx.center(rx.spinner(size="3"), padding="4em"),
             ),

@@ -61,7 +61,9 @@ def principal_of(session: Session, user: User) -> Principal:
     """The public view of ``user`` with its roles."""
     roles = session.exec(select(UserRole.role).where(UserRole.user_id == user.id)).all()
     return Principal(
-        user_id=user.id, email=user.email, display_name=user.display_name,
+        user_id=user.id,
+        email=user.email,
+        display_name=user.display_name,
         roles=frozenset(roles),
     )
 
@@ -72,7 +74,11 @@ def audit(session: Session, *, actor_id: int | None, action: str, detail: str = 
 
 
 def user_register(
-    *, session: Session, email: object, password: object, display_name: object,
+    *,
+    session: Session,
+    email: object,
+    password: object,
+    display_name: object,
     roles: tuple[str, ...] = (DEFAULT_ROLE,),
 ) -> User:
     """Create an account. Raises :class:`InvalidInput` for bad input or a taken e-mail."""
@@ -158,7 +164,10 @@ def session_create(*, session: Session, user: User, now: datetime | None = None)
     token = secrets.token_urlsafe(32)
     session.add(
         UserSession(
-            user_id=user.id, token_hash=hash_token(token), created_at=now, last_seen_at=now,
+            user_id=user.id,
+            token_hash=hash_token(token),
+            created_at=now,
+            last_seen_at=now,
             expires_at=now + timedelta(days=get_settings().session_days),
         )
     )
@@ -207,13 +216,18 @@ def password_reset_request(*, session: Session, email: object, now: datetime | N
     token = secrets.token_urlsafe(32)
     session.add(
         PasswordResetToken(
-            user_id=user.id, token_hash=hash_token(token), created_at=now,
+            user_id=user.id,
+            token_hash=hash_token(token),
+            created_at=now,
             expires_at=now + timedelta(minutes=settings.reset_token_minutes),
         )
     )
     link = f"{settings.base_url.rstrip('/')}/reset-password?token={token}"
     notifications.notify(
-        session=session, to_email=user.email, user_id=user.id, kind="password_reset",
+        session=session,
+        to_email=user.email,
+        user_id=user.id,
+        kind="password_reset",
         subject="Reset your Prepple password",
         body=(
             f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset the password "
@@ -303,7 +317,9 @@ def role_set(*, session: Session, actor: Principal, user_id: int, role: str, gra
     elif not granted and row is not None:
         session.delete(row)
     audit(
-        session, actor_id=actor.user_id, action="role.grant" if granted else "role.revoke",
+        session,
+        actor_id=actor.user_id,
+        action="role.grant" if granted else "role.revoke",
         detail=f"user #{user_id}: {role}",
     )
     session.flush()

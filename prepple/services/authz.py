@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ROLES: tuple[str, ...] = (
-    "seeker", "mentor", "recruiter", "moderator", "support", "billing", "admin",
+    "seeker",
+    "mentor",
+    "recruiter",
+    "moderator",
+    "support",
+    "billing",
+    "admin",
 )
 DEFAULT_ROLE = "seeker"
 STAFF_ROLES = frozenset({"moderator", "support", "billing", "admin"})

@@ -58,8 +58,10 @@ def flags_all(*, session: Session) -> list[FlagView]:
     settings = get_settings()
     return [
         FlagView(
-            name=name, enabled=overrides.get(name, settings.flag_default(name)),
-            default=settings.flag_default(name), overridden=name in overrides,
+            name=name,
+            enabled=overrides.get(name, settings.flag_default(name)),
+            default=settings.flag_default(name),
+            overridden=name in overrides,
         )
         for name in flag_names()
     ]

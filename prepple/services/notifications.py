@@ -22,7 +22,11 @@ def notify(
 ) -> OutboxMessage:
     """Record a message in the outbox; it is delivered by SMTP after commit if a host is set."""
     msg = OutboxMessage(
-        to_email=to_email, user_id=user_id, kind=kind, subject=subject[:200], body=body,
+        to_email=to_email,
+        user_id=user_id,
+        kind=kind,
+        subject=subject[:200],
+        body=body,
         delivered_via="smtp" if get_settings().smtp_host else "outbox",
     )
     session.add(msg)
@@ -72,7 +76,9 @@ def deliver_pending(*, session: Session, limit: int = 50) -> int:
     return sent
 
 
-def outbox_for(*, session: Session, email: str | None = None, limit: int = 50) -> list[OutboxMessage]:
+def outbox_for(
+    *, session: Session, email: str | None = None, limit: int = 50
+) -> list[OutboxMessage]:
     """The newest outbox messages, optionally for one address (staff view and tests)."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
     if email:

@@ -105,7 +105,9 @@ def _filtered(query: str, competency: str, company: str, difficulty: str):
     return terms, and_(True, *conditions)
 
 
-def _tags_for(session: Session, ids: list[int]) -> tuple[dict[int, list[Tag]], dict[int, list[Tag]]]:
+def _tags_for(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, list[Tag]], dict[int, list[Tag]]]:
     comps: dict[int, list[Tag]] = {i: [] for i in ids}
     cos: dict[int, list[Tag]] = {i: [] for i in ids}
     if not ids:
@@ -131,17 +133,27 @@ def _views(session: Session, rows: list[Question], *, detail: bool = False) -> l
     comps, cos = _tags_for(session, [q.id for q in rows])
     return [
         QuestionView(
-            id=q.id, text=q.text, difficulty=q.difficulty,
-            competencies=comps[q.id], companies=cos[q.id],
-            why_asked=q.why_asked if detail else "", strong_answer=q.strong_answer if detail else "",
+            id=q.id,
+            text=q.text,
+            difficulty=q.difficulty,
+            competencies=comps[q.id],
+            companies=cos[q.id],
+            why_asked=q.why_asked if detail else "",
+            strong_answer=q.strong_answer if detail else "",
         )
         for q in rows
     ]
 
 
 def question_search(
-    *, session: Session, query: str = "", competency: str = "", company: str = "",
-    difficulty: str = "", offset: int = 0, limit: int = PAGE_SIZE,
+    *,
+    session: Session,
+    query: str = "",
+    competency: str = "",
+    company: str = "",
+    difficulty: str = "",
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
 ) -> SearchResult:
     """Questions matching every word of ``query`` and the chosen filters, best first."""
     limit = max(1, min(int(limit), 100))
@@ -163,7 +175,11 @@ def question_get(*, session: Session, question_id: int) -> QuestionView | None:
 
 
 def question_random(
-    *, session: Session, competency: str = "", company: str = "", difficulty: str = "",
+    *,
+    session: Session,
+    competency: str = "",
+    company: str = "",
+    difficulty: str = "",
     rng: random.Random | None = None,
 ) -> int | None:
     """The id of a random question within the filters, or ``None`` when nothing matches."""
@@ -172,7 +188,9 @@ def question_random(
     if not total:
         return None
     index = (rng or random).randrange(total)
-    return session.exec(select(Question.id).where(where).order_by(Question.id).offset(index)).first()
+    return session.exec(
+        select(Question.id).where(where).order_by(Question.id).offset(index)
+    ).first()
 
 
 def question_related(*, session: Session, question_id: int, limit: int = 5) -> list[QuestionView]:
@@ -182,7 +200,10 @@ def question_related(*, session: Session, question_id: int, limit: int = 5) -> l
     )
     ids = session.exec(
         select(QuestionCompetency.question_id)
-        .where(QuestionCompetency.competency_id.in_(mine), QuestionCompetency.question_id != question_id)
+        .where(
+            QuestionCompetency.competency_id.in_(mine),
+            QuestionCompetency.question_id != question_id,
+        )
         .group_by(QuestionCompetency.question_id)
         .order_by(func.count().desc(), QuestionCompetency.question_id)
         .limit(limit)
@@ -206,12 +227,14 @@ def facets(*, session: Session) -> tuple[list[Facet], list[Facet]]:
     comps = session.exec(
         select(Competency.slug, Competency.name, func.count(QuestionCompetency.question_id))
         .join(QuestionCompetency, QuestionCompetency.competency_id == Competency.id, isouter=True)
-        .group_by(Competency.id).order_by(Competency.name)
+        .group_by(Competency.id)
+        .order_by(Competency.name)
     ).all()
     cos = session.exec(
         select(Company.slug, Company.name, func.count(QuestionCompany.question_id))
         .join(QuestionCompany, QuestionCompany.company_id == Company.id, isouter=True)
-        .group_by(Company.id).order_by(Company.name)
+        .group_by(Company.id)
+        .order_by(Company.name)
     ).all()
     return [Facet(*row) for row in comps], [Facet(*row) for row in cos]
 
@@ -222,13 +245,17 @@ def company_get(*, session: Session, slug: str) -> dict | None:
     if row is None:
         return None
     return {
-        "slug": row.slug, "name": row.name, "values_source": row.values_source,
-        "note": row.note, "values": json.loads(row.values_json or "[]"),
+        "slug": row.slug,
+        "name": row.name,
+        "values_source": row.values_source,
+        "note": row.note,
+        "values": json.loads(row.values_json or "[]"),
     }
 
 
 # ---------------------------------------------------------------------------------------------
 # Seeding
+
 
 def question_key(text: str) -> str:
     """A stable key for a question text, so seeding twice updates rather than duplicates."""
@@ -289,14 +316,26 @@ def seed_bank(*, session: Session, bank: dict) -> dict[str, int]:
         q.search_text = fold(" ".join([q.text, *tags, q.why_asked, q.strong_answer]))
         session.flush()
         existing[key] = q
-        _sync_links(session, QuestionCompetency, "competency_id", q.id,
-                    {comp_ids[s] for s in item.get("competencies", [])})
-        _sync_links(session, QuestionCompany, "company_id", q.id,
-                    {co_ids[s] for s in item.get("companies", [])})
+        _sync_links(
+            session,
+            QuestionCompetency,
+            "competency_id",
+            q.id,
+            {comp_ids[s] for s in item.get("competencies", [])},
+        )
+        _sync_links(
+            session,
+            QuestionCompany,
+            "company_id",
+            q.id,
+            {co_ids[s] for s in item.get("companies", [])},
+        )
     session.flush()
     return {
-        "competencies": len(comp_ids), "companies": len(co_ids),
-        "questions": len(bank["questions"]), "created": created,
+        "competencies": len(comp_ids),
+        "companies": len(co_ids),
+        "questions": len(bank["questions"]),
+        "created": created,
     }
 
 
@@ -310,4 +349,3 @@ def _sync_links(session: Session, model, column: str, question_id: int, wanted: 
             session.delete(row)
     for other_id in wanted - set(have):
         session.add(model(question_id=question_id, **{column: other_id}))
-

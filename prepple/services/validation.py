@@ -30,8 +30,15 @@ class InvalidInput(ValueError):
         self.message = message
 
 
-def clean_text(value: object, *, field: str, label: str, max_len: int, required: bool = True,
-               multiline: bool = False) -> str:
+def clean_text(
+    value: object,
+    *,
+    field: str,
+    label: str,
+    max_len: int,
+    required: bool = True,
+    multiline: bool = False,
+) -> str:
     """Normalise free text; refuse empty (when required), overlong or control-laden input."""
     if value is None:
         value = ""

@@ -27,7 +27,9 @@ class AccountState(SessionState):
         self.errors, self.password_message = {}, ""
         ids = list(self.saved_ids)
         with session_scope() as session:
-            rows = session.exec(select(Question.id, Question.text).where(Question.id.in_(ids))).all()
+            rows = session.exec(
+                select(Question.id, Question.text).where(Question.id.in_(ids))
+            ).all()
         by_id = {qid: text for qid, text in rows}
         self.saved_questions = [{"id": str(i), "text": by_id[i]} for i in ids if i in by_id]
 
@@ -43,14 +45,16 @@ class AccountState(SessionState):
         try:
             with session_scope() as session:
                 accounts.password_change(
-                    session=session, user_id=current_principal().user_id,
-                    current=form.get("current_password"), new=form.get("new_password"),
+                    session=session,
+                    user_id=current_principal().user_id,
+                    current=form.get("current_password"),
+                    new=form.get("new_password"),
                     keep_token=self.auth_token,
                 )
         except InvalidInput as exc:
             self.errors = {exc.field: exc.message}
             return
-        self.password_message = "Password changed. Other devices have been logged out."
+        self.password_message = "Password changed. Other devices have been logged out."  # noqa: S105
         return rx.toast.success("Password changed.")
 
     @rx.event
@@ -60,12 +64,13 @@ class AccountState(SessionState):
         form = form_data(form)
         self.errors = {}
         if str(form.get("confirm", "")).strip().upper() != "DELETE":
-            self.errors = {"confirm": 'Type DELETE to confirm.'}
+            self.errors = {"confirm": "Type DELETE to confirm."}
             return
         try:
             with session_scope() as session:
                 accounts.user_delete(
-                    session=session, user_id=current_principal().user_id,
+                    session=session,
+                    user_id=current_principal().user_id,
                     password=form.get("delete_password"),
                 )
         except InvalidInput as exc:

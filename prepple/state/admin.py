@@ -85,8 +85,13 @@ class AdminState(SessionState):
             ).all():
                 roles[uid].append(role)
         self.users = [
-            UserRow(id=u.id, email=u.email, display_name=u.display_name,
-                    created=f"{u.created_at:%Y-%m-%d}", roles=sorted(roles[u.id]))
+            UserRow(
+                id=u.id,
+                email=u.email,
+                display_name=u.display_name,
+                created=f"{u.created_at:%Y-%m-%d}",
+                roles=sorted(roles[u.id]),
+            )
             for u in rows
         ]
 
@@ -99,10 +104,15 @@ class AdminState(SessionState):
             msgs = notifications.outbox_for(session=session, limit=50)
         self.outbox = [
             OutboxRow(
-                id=m.id, to_email=m.to_email, kind=m.kind, subject=m.subject, body=m.body,
+                id=m.id,
+                to_email=m.to_email,
+                kind=m.kind,
+                subject=m.subject,
+                body=m.body,
                 created=f"{m.created_at:%Y-%m-%d %H:%M}",
                 status=("sent" if m.sent_at else (f"failed: {m.error}" if m.error else "queued"))
-                if m.delivered_via == "smtp" else "outbox",
+                if m.delivered_via == "smtp"
+                else "outbox",
             )
             for m in msgs
         ]
@@ -112,11 +122,17 @@ class AdminState(SessionState):
             rows = session.exec(
                 select(AuditEntry, User.email)
                 .join(User, User.id == AuditEntry.actor_id, isouter=True)
-                .order_by(AuditEntry.id.desc()).limit(100)
+                .order_by(AuditEntry.id.desc())
+                .limit(100)
             ).all()
         self.audit_rows = [
-            AuditRow(id=a.id, actor=email or "-", action=a.action, detail=a.detail,
-                     created=f"{a.created_at:%Y-%m-%d %H:%M}")
+            AuditRow(
+                id=a.id,
+                actor=email or "-",
+                action=a.action,
+                detail=a.detail,
+                created=f"{a.created_at:%Y-%m-%d %H:%M}",
+            )
             for a, email in rows
         ]
 
@@ -155,8 +171,11 @@ class AdminState(SessionState):
         try:
             with session_scope() as session:
                 accounts.role_set(
-                    session=session, actor=current_principal(), user_id=int(user_id),
-                    role=str(role), granted=bool(granted),
+                    session=session,
+                    actor=current_principal(),
+                    user_id=int(user_id),
+                    role=str(role),
+                    granted=bool(granted),
                 )
         except (InvalidInput, TypeError, ValueError) as exc:
             return rx.toast.error(getattr(exc, "message", "That change can't be made."))
@@ -172,10 +191,18 @@ class AdminState(SessionState):
             return rx.toast.error("Unknown value.")
         try:
             with session_scope() as session:
-                flags.flag_set(session=session, name=str(name), enabled=enabled[value],
-                               actor_id=current_principal().user_id)
-                accounts.audit(session, actor_id=current_principal().user_id,
-                               action="flag.set", detail=f"{name}={value}")
+                flags.flag_set(
+                    session=session,
+                    name=str(name),
+                    enabled=enabled[value],
+                    actor_id=current_principal().user_id,
+                )
+                accounts.audit(
+                    session,
+                    actor_id=current_principal().user_id,
+                    action="flag.set",
+                    detail=f"{name}={value}",
+                )
         except KeyError:
             return rx.toast.error("Unknown feature flag.")
         self._load_flags()

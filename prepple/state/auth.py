@@ -79,7 +79,9 @@ class AuthState(SessionState):
         try:
             with session_scope() as session:
                 user = accounts.user_register(
-                    session=session, email=form.get("email"), password=form.get("password"),
+                    session=session,
+                    email=form.get("email"),
+                    password=form.get("password"),
                     display_name=form.get("display_name"),
                 )
                 user_id = user.id
@@ -89,8 +91,10 @@ class AuthState(SessionState):
         kept = len(self.saved_ids) if not self.viewer_id else 0
         self._start_session(user_id)
         note = f" We kept the {kept} questions you saved." if kept else ""
-        return [rx.toast.success(f"Welcome to Prepple, {self.viewer_name}!{note}"),
-                rx.redirect("/questions")]
+        return [
+            rx.toast.success(f"Welcome to Prepple, {self.viewer_name}!{note}"),
+            rx.redirect("/questions"),
+        ]
 
     @rx.event
     @guarded(PUBLIC, flag="password_reset")
@@ -139,8 +143,10 @@ class AuthState(SessionState):
             return
         self.reset_token = ""
         self.auth_token = ""
-        return [rx.toast.success("Password changed. Log in with your new password."),
-                rx.redirect("/login")]
+        return [
+            rx.toast.success("Password changed. Log in with your new password."),
+            rx.redirect("/login"),
+        ]
 
     @rx.event
     @guarded(PUBLIC)

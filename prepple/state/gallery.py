@@ -9,7 +9,8 @@ from prepple.services.questions import QuestionView, Tag
 from prepple.state.session import SessionState, current_principal, guarded
 
 SAMPLE = QuestionView(
-    id=1, text="Tell me about a time you disagreed with your manager. What did you do?",
+    id=1,
+    text="Tell me about a time you disagreed with your manager. What did you do?",
     difficulty="medium",
     competencies=[Tag("conflict", "Conflict"), Tag("communication", "Communication")],
     companies=[Tag("amazon", "Amazon")],

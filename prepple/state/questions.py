@@ -33,8 +33,12 @@ class QuestionsState(SessionState):
         offset = len(self.items) if append else 0
         with session_scope() as session:
             result = qs.question_search(
-                session=session, query=self.query, competency=self.competency,
-                company=self.company, difficulty=self.difficulty, offset=offset,
+                session=session,
+                query=self.query,
+                competency=self.competency,
+                company=self.company,
+                difficulty=self.difficulty,
+                offset=offset,
             )
             info = qs.company_get(session=session, slug=self.company) if self.company else None
         self.items = (self.items + result.items) if append else result.items
@@ -63,7 +67,9 @@ class QuestionsState(SessionState):
         known_comp = {f.slug for f in self.competencies}
         known_co = {f.slug for f in self.companies}
         self.query = clean_query(params.get("q", ""))
-        self.competency = params.get("competency", "") if params.get("competency") in known_comp else ""
+        self.competency = (
+            params.get("competency", "") if params.get("competency") in known_comp else ""
+        )
         self.company = params.get("company", "") if params.get("company") in known_co else ""
         diff = params.get("difficulty", "")
         self.difficulty = diff if diff in qs.DIFFICULTIES else ""
@@ -116,7 +122,9 @@ class QuestionsState(SessionState):
         """Open a random question within the current filters."""
         with session_scope() as session:
             qid = qs.question_random(
-                session=session, competency=self.competency, company=self.company,
+                session=session,
+                competency=self.competency,
+                company=self.company,
                 difficulty=self.difficulty,
             )
         if qid is None:

@@ -30,8 +30,14 @@ from prepple.settings import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("PREPPLE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 START_TIMEOUT = float(os.environ.get("PREPPLE_E2E_START_TIMEOUT", "900"))
 PASSWORD = "correct horse battery"
@@ -62,12 +68,18 @@ class LiveApp:
             self.engine = make_engine(self.db_url)
         return Session(self.engine, expire_on_commit=False)
 
-    def create_user(self, email: str, *, name: str = "Test User", roles=("seeker",),
-                    password: str = PASSWORD) -> int:
+    def create_user(
+        self, email: str, *, name: str = "Test User", roles=("seeker",), password: str = PASSWORD
+    ) -> int:
         """Arrange: an account that exists before the test's browser work."""
         with self.db() as session:
-            user = accounts.user_register(session=session, email=email, password=password,
-                                          display_name=name, roles=tuple(roles))
+            user = accounts.user_register(
+                session=session,
+                email=email,
+                password=password,
+                display_name=name,
+                roles=tuple(roles),
+            )
             session.commit()
             return user.id
 
@@ -83,14 +95,15 @@ class LiveApp:
         """Check: the newest outbox message to ``email``."""
         with self.db() as session:
             return session.exec(
-                select(OutboxMessage).where(OutboxMessage.to_email == email)
+                select(OutboxMessage)
+                .where(OutboxMessage.to_email == email)
                 .order_by(OutboxMessage.id.desc())
             ).first()
 
     def new_log_errors(self) -> list[str]:
         """Error lines the app logged since the last call."""
         text = self.log_path.read_text(errors="replace")
-        fresh, self.log_offset = text[self.log_offset:], len(text)
+        fresh, self.log_offset = text[self.log_offset :], len(text)
         return [line for line in fresh.splitlines() if LOG_ERROR.search(line)]
 
 
@@ -126,18 +139,27 @@ def live_app(tmp_path_factory) -> Iterator[LiveApp]:
     port = _free_port()
     url = f"http://localhost:{port}"
     env = dict(os.environ)
-    env.update({
-        "PREPPLE_DATABASE_URL": db_url, "PREPPLE_DATA_DIR": str(data),
-        "PREPPLE_ENVIRONMENT": "test", "PREPPLE_FRONTEND_PORT": str(port),
-        "PREPPLE_BACKEND_PORT": str(port), "PREPPLE_BASE_URL": url, "PREPPLE_API_URL": url,
-        "PREPPLE_SMTP_HOST": "",
-    })
+    env.update(
+        {
+            "PREPPLE_DATABASE_URL": db_url,
+            "PREPPLE_DATA_DIR": str(data),
+            "PREPPLE_ENVIRONMENT": "test",
+            "PREPPLE_FRONTEND_PORT": str(port),
+            "PREPPLE_BACKEND_PORT": str(port),
+            "PREPPLE_BASE_URL": url,
+            "PREPPLE_API_URL": url,
+            "PREPPLE_SMTP_HOST": "",
+        }
+    )
     log = data / "app.log"
     started = time.monotonic()
     with log.open("w") as out:
         proc = subprocess.Popen(  # noqa: S603
             ["reflex", "run", "--env", "prod", "--loglevel", "info"],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
@@ -169,14 +191,17 @@ def new_page(browser, live_app, request):
     contexts, problems = [], []
 
     def _make(*, width: int = 1280, height: int = 900) -> Page:
-        ctx = browser.new_context(viewport={"width": width, "height": height},
-                                  base_url=live_app.url)
+        ctx = browser.new_context(
+            viewport={"width": width, "height": height}, base_url=live_app.url
+        )
         ctx.set_default_timeout(20_000)
         contexts.append(ctx)
         page = ctx.new_page()
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-                if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+        )
         return page
 
     _make.allowed_errors = []  # regexes a test expects to see in the console (a 404 page)

@@ -110,17 +110,21 @@ def _user_count(live_app) -> int:
         return s.exec(select(func.count()).select_from(User)).one()
 
 
-@pytest.mark.parametrize("field,label,value,message", [
-    ("display_name", "Name", "", "Name is required."),
-    ("display_name", "Name", "<script>window.__pwned=1</script>", "can't contain < or >"),
-    ("display_name", "Name", "x" * 500, "at most 80 characters"),
-    ("email", "E-mail", "", "E-mail is required."),
-    ("email", "E-mail", "robert'); DROP TABLE users;--", "Enter an e-mail address"),
-    ("email", "E-mail", "a" * 400 + "@example.com", "at most 254 characters"),
-    ("password", "Password", "short", "at least 10 characters"),
-])
-def test_register_bad_input_is_explained_next_to_the_field(page, live_app, field, label, value,
-                                                           message):
+@pytest.mark.parametrize(
+    "field,label,value,message",
+    [
+        ("display_name", "Name", "", "Name is required."),
+        ("display_name", "Name", "<script>window.__pwned=1</script>", "can't contain < or >"),
+        ("display_name", "Name", "x" * 500, "at most 80 characters"),
+        ("email", "E-mail", "", "E-mail is required."),
+        ("email", "E-mail", "robert'); DROP TABLE users;--", "Enter an e-mail address"),
+        ("email", "E-mail", "a" * 400 + "@example.com", "at most 254 characters"),
+        ("password", "Password", "short", "at least 10 characters"),
+    ],
+)
+def test_register_bad_input_is_explained_next_to_the_field(
+    page, live_app, field, label, value, message
+):
     before = _user_count(live_app)
     page.goto("/register")
     page.get_by_label("Name").wait_for()

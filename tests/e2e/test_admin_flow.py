@@ -30,7 +30,7 @@ def test_seeker_denied_admin_page_and_admin_handler(page, live_app):
 
     def tamper(message):
         if isinstance(message, str) and search in message and not seen["forged"]:
-            head, body = message[: message.index("[")], json.loads(message[message.index("["):])
+            head, body = message[: message.index("[")], json.loads(message[message.index("[") :])
             body[1]["name"] = forged
             body[1]["payload"] = {"user_id": seeker_id, "role": "admin", "granted": True}
             seen["forged"] = True

@@ -23,7 +23,8 @@ PW = "correct horse battery"
 
 def _reset_token_from_outbox(session, email: str) -> str:
     msg = session.exec(
-        select(OutboxMessage).where(OutboxMessage.to_email == email)
+        select(OutboxMessage)
+        .where(OutboxMessage.to_email == email)
         .order_by(OutboxMessage.id.desc())
     ).first()
     assert msg is not None and msg.kind == "password_reset"
@@ -43,21 +44,31 @@ def test_register_stores_hash_not_password_and_default_role(session, make_user):
 def test_register_refuses_duplicate_email_case_insensitively(session, make_user):
     make_user("ann@example.com")
     with pytest.raises(AccountError) as err:
-        accounts.user_register(session=session, email="ANN@example.com", password=PW,
-                               display_name="Other")
+        accounts.user_register(
+            session=session, email="ANN@example.com", password=PW, display_name="Other"
+        )
     assert err.value.field == "email" and "already exists" in err.value.message
 
 
 def test_register_refuses_password_equal_to_email(session):
     with pytest.raises(AccountError, match="can't be your e-mail"):
-        accounts.user_register(session=session, email="longname@example.com",
-                               password="LongName@example.com", display_name="L")
+        accounts.user_register(
+            session=session,
+            email="longname@example.com",
+            password="LongName@example.com",
+            display_name="L",
+        )
 
 
 def test_register_refuses_unknown_role(session):
     with pytest.raises(AccountError, match="Unknown role"):
-        accounts.user_register(session=session, email="a@example.com", password=PW,
-                               display_name="A", roles=("overlord",))
+        accounts.user_register(
+            session=session,
+            email="a@example.com",
+            password=PW,
+            display_name="A",
+            roles=("overlord",),
+        )
 
 
 def test_authenticate_ok_and_same_message_for_unknown_email_and_wrong_password(session, make_user):
@@ -76,18 +87,22 @@ def test_throttle_locks_after_repeated_failures_then_expires(session, make_user)
     now = utcnow()
     for _ in range(4):
         with pytest.raises(AccountError, match="Wrong e-mail"):
-            accounts.user_authenticate(session=session, email="ann@example.com",
-                                       password="nope nope nope", now=now)
+            accounts.user_authenticate(
+                session=session, email="ann@example.com", password="nope nope nope", now=now
+            )
     with pytest.raises(AccountError, match="Too many failed attempts"):
-        accounts.user_authenticate(session=session, email="ann@example.com",
-                                   password="nope nope nope", now=now)
+        accounts.user_authenticate(
+            session=session, email="ann@example.com", password="nope nope nope", now=now
+        )
     # Even the right password is refused while locked.
     with pytest.raises(AccountError, match="Try again in 15 minutes"):
-        accounts.user_authenticate(session=session, email="ann@example.com", password=PW,
-                                   now=now + timedelta(seconds=1))
+        accounts.user_authenticate(
+            session=session, email="ann@example.com", password=PW, now=now + timedelta(seconds=1)
+        )
     later = now + timedelta(minutes=16)
-    user = accounts.user_authenticate(session=session, email="ann@example.com", password=PW,
-                                      now=later)
+    user = accounts.user_authenticate(
+        session=session, email="ann@example.com", password=PW, now=later
+    )
     assert user.email == "ann@example.com"
 
 
@@ -95,11 +110,13 @@ def test_throttle_counts_unknown_emails_too(session):
     now = utcnow()
     for _ in range(5):
         with pytest.raises(AccountError):
-            accounts.user_authenticate(session=session, email="ghost@example.com",
-                                       password="whatever123", now=now)
+            accounts.user_authenticate(
+                session=session, email="ghost@example.com", password="whatever123", now=now
+            )
     with pytest.raises(AccountError, match="Too many"):
-        accounts.user_authenticate(session=session, email="ghost@example.com",
-                                   password="whatever123", now=now)
+        accounts.user_authenticate(
+            session=session, email="ghost@example.com", password="whatever123", now=now
+        )
 
 
 @both_databases
@@ -113,8 +130,12 @@ def test_sessions_are_random_hashed_expiring_and_revocable(session, make_user):
     assert accounts.session_user(session=session, token=token[:-1] + "x") is None
     assert accounts.session_user(session=session, token="short") is None
     assert accounts.session_user(session=session, token=None) is None
-    assert accounts.session_user(session=session, token=token,
-                                 now=row.expires_at + timedelta(seconds=1)) is None
+    assert (
+        accounts.session_user(
+            session=session, token=token, now=row.expires_at + timedelta(seconds=1)
+        )
+        is None
+    )
     token2 = accounts.session_create(session=session, user=user)
     accounts.session_revoke(session=session, token=token2)
     assert accounts.session_user(session=session, token=token2) is None
@@ -127,14 +148,18 @@ def test_password_reset_is_single_use_and_logs_out_everywhere(session, make_user
     accounts.password_reset_request(session=session, email="ANN@example.com")
     session.commit()
     token = _reset_token_from_outbox(session, "ann@example.com")
-    accounts.password_reset_complete(session=session, token=token, new_password="a brand new secret")
+    accounts.password_reset_complete(
+        session=session, token=token, new_password="a brand new secret"
+    )
     session.commit()
     assert accounts.session_user(session=session, token=old_session) is None
-    assert accounts.user_authenticate(session=session, email="ann@example.com",
-                                      password="a brand new secret")
+    assert accounts.user_authenticate(
+        session=session, email="ann@example.com", password="a brand new secret"
+    )
     with pytest.raises(AccountError, match="invalid or has expired"):
-        accounts.password_reset_complete(session=session, token=token,
-                                         new_password="another new secret")
+        accounts.password_reset_complete(
+            session=session, token=token, new_password="another new secret"
+        )
 
 
 def test_password_reset_expires(session, make_user):
@@ -144,9 +169,12 @@ def test_password_reset_expires(session, make_user):
     token = _reset_token_from_outbox(session, "ann@example.com")
     row = session.exec(select(PasswordResetToken)).one()
     with pytest.raises(AccountError, match="expired"):
-        accounts.password_reset_complete(session=session, token=token,
-                                         new_password="a brand new secret",
-                                         now=row.expires_at + timedelta(seconds=1))
+        accounts.password_reset_complete(
+            session=session,
+            token=token,
+            new_password="a brand new secret",
+            now=row.expires_at + timedelta(seconds=1),
+        )
 
 
 def test_password_reset_for_unknown_email_sends_nothing(session):
@@ -157,8 +185,9 @@ def test_password_reset_for_unknown_email_sends_nothing(session):
 def test_password_reset_refuses_garbage_tokens(session):
     for token in ["", "x" * 500, None, "' OR 1=1 --" * 3, "🙂" * 30]:
         with pytest.raises(AccountError, match="invalid"):
-            accounts.password_reset_complete(session=session, token=token,
-                                             new_password="a brand new secret")
+            accounts.password_reset_complete(
+                session=session, token=token, new_password="a brand new secret"
+            )
 
 
 def test_password_change_checks_current_and_keeps_this_session(session, make_user):
@@ -166,13 +195,15 @@ def test_password_change_checks_current_and_keeps_this_session(session, make_use
     here = accounts.session_create(session=session, user=user)
     elsewhere = accounts.session_create(session=session, user=user)
     with pytest.raises(AccountError) as err:
-        accounts.password_change(session=session, user_id=user.id, current="wrong one!",
-                                 new="a brand new secret")
+        accounts.password_change(
+            session=session, user_id=user.id, current="wrong one!", new="a brand new secret"
+        )
     assert err.value.field == "current_password"
     with pytest.raises(AccountError, match="differ"):
         accounts.password_change(session=session, user_id=user.id, current=PW, new=PW)
-    accounts.password_change(session=session, user_id=user.id, current=PW,
-                             new="a brand new secret", keep_token=here)
+    accounts.password_change(
+        session=session, user_id=user.id, current=PW, new="a brand new secret", keep_token=here
+    )
     assert accounts.session_user(session=session, token=here) is not None
     assert accounts.session_user(session=session, token=elsewhere) is None
 
@@ -209,7 +240,8 @@ def test_role_set_grant_revoke_and_self_protection(session, make_user):
     accounts.role_set(session=session, actor=actor, user_id=bob.id, role="mentor", granted=False)
     assert "mentor" not in accounts.principal_of(session, bob).roles
     with pytest.raises(AccountError, match="own admin"):
-        accounts.role_set(session=session, actor=actor, user_id=admin.id, role="admin",
-                          granted=False)
+        accounts.role_set(
+            session=session, actor=actor, user_id=admin.id, role="admin", granted=False
+        )
     with pytest.raises(InvalidInput, match="Unknown role"):
         accounts.role_set(session=session, actor=actor, user_id=bob.id, role="root", granted=True)

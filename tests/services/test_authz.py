@@ -1,3 +1,5 @@
+import pytest
+
 from prepple.services.authz import (
     PERMISSIONS,
     PUBLIC,
@@ -10,8 +12,6 @@ from prepple.services.authz import (
     permissions_of,
     require,
 )
-
-import pytest
 
 
 def p(*roles: str) -> Principal:

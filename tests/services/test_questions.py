@@ -68,10 +68,22 @@ def test_search_ranks_matches_in_question_text_first(session):
     assert in_text == sorted(in_text, reverse=True)
 
 
-@pytest.mark.parametrize("hostile", [
-    "%", "_", "\\", "' OR '1'='1", "'; DROP TABLE questions; --", "<script>", "🙂🙂",
-    "x" * 5000, "\u202e", "NULL", "*",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "%",
+        "_",
+        "\\",
+        "' OR '1'='1",
+        "'; DROP TABLE questions; --",
+        "<script>",
+        "🙂🙂",
+        "x" * 5000,
+        "\u202e",
+        "NULL",
+        "*",
+    ],
+)
 def test_search_treats_hostile_input_as_text(session, hostile):
     result = qs.question_search(session=session, query=hostile)
     assert result.total >= 0

@@ -10,26 +10,32 @@ from prepple.services.validation import (
 )
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("Ann@Example.COM", "ann@example.com"),
-    ("  bob@example.org  ", "bob@example.org"),
-    ("zoë@exämple.de", "zoë@exämple.de"),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("Ann@Example.COM", "ann@example.com"),
+        ("  bob@example.org  ", "bob@example.org"),
+        ("zoë@exämple.de", "zoë@exämple.de"),
+    ],
+)
 def test_clean_email_accepts_and_normalises(raw, expected):
     assert clean_email(raw) == expected
 
 
-@pytest.mark.parametrize("raw,message", [
-    ("", "E-mail is required."),
-    ("   ", "E-mail is required."),
-    ("no-at-sign", "Enter an e-mail address"),
-    ("a@b", "Enter an e-mail address"),
-    ("two@@example.com", "Enter an e-mail address"),
-    ("x" * 300 + "@example.com", "at most 254"),
-    ("bad\x00@example.com", "characters we can't store"),
-    (None, "E-mail is required."),
-    (12345, "must be text"),
-])
+@pytest.mark.parametrize(
+    "raw,message",
+    [
+        ("", "E-mail is required."),
+        ("   ", "E-mail is required."),
+        ("no-at-sign", "Enter an e-mail address"),
+        ("a@b", "Enter an e-mail address"),
+        ("two@@example.com", "Enter an e-mail address"),
+        ("x" * 300 + "@example.com", "at most 254"),
+        ("bad\x00@example.com", "characters we can't store"),
+        (None, "E-mail is required."),
+        (12345, "must be text"),
+    ],
+)
 def test_clean_email_refuses_with_clear_message(raw, message):
     with pytest.raises(InvalidInput) as err:
         clean_email(raw)
@@ -51,13 +57,16 @@ def test_clean_text_normalises_unicode_to_nfc():
     assert clean_text(decomposed, field="f", label="F", max_len=10) == "Zoë"
 
 
-@pytest.mark.parametrize("pw,message", [
-    ("", "required"),
-    ("short", "at least 10"),
-    ("a" * 20, "too easy"),
-    ("x" * 300 + "abcd", "at most 256"),
-    ("abcdefghij\x07", "can't store"),
-])
+@pytest.mark.parametrize(
+    "pw,message",
+    [
+        ("", "required"),
+        ("short", "at least 10"),
+        ("a" * 20, "too easy"),
+        ("x" * 300 + "abcd", "at most 256"),
+        ("abcdefghij\x07", "can't store"),
+    ],
+)
 def test_check_password_refuses_weak_or_odd(pw, message):
     with pytest.raises(InvalidInput, match=message):
         check_password(pw, min_length=10)

@@ -60,8 +60,16 @@ def call(root: rx.State, cls: type[rx.State], name: str, *args, **kwargs):
 def dummy_args(handler) -> list:
     """Plausible arguments for a handler, from its annotations."""
     sig = inspect.signature(handler.fn)
-    values = {int: 1, str: "x", dict: {}, bool: True, "int": 1, "str": "x", "dict": {},
-              "bool": True}
+    values = {
+        int: 1,
+        str: "x",
+        dict: {},
+        bool: True,
+        "int": 1,
+        "str": "x",
+        "dict": {},
+        "bool": True,
+    }
     return [values.get(p.annotation, "x") for p in list(sig.parameters.values())[1:]]
 
 

@@ -34,8 +34,13 @@ def _guard(cls, name):
 
 def test_enumeration_finds_the_handlers():
     names = set(IDS)
-    assert {"AdminState.set_role", "AuthState.login", "SessionState.logout",
-            "QuestionsState.search", "AccountState.delete_account"} <= names
+    assert {
+        "AdminState.set_role",
+        "AuthState.login",
+        "SessionState.logout",
+        "QuestionsState.search",
+        "AccountState.delete_account",
+    } <= names
     assert len(HANDLERS) >= 25
 
 
@@ -43,8 +48,10 @@ def test_enumeration_finds_the_handlers():
 def test_every_handler_declares_a_guard(cls, name):
     guard = _guard(cls, name)
     assert guard is not None, f"{cls.__name__}.{name} has no @guarded(...)"
-    assert guard.permission == PUBLIC or guard.permission == SIGNED_IN or may(
-        Principal(user_id=1, roles=frozenset({"admin"})), guard.permission
+    assert (
+        guard.permission == PUBLIC
+        or guard.permission == SIGNED_IN
+        or may(Principal(user_id=1, roles=frozenset({"admin"})), guard.permission)
     ), f"{cls.__name__}.{name} names an unknown permission {guard.permission!r}"
 
 
@@ -78,7 +85,8 @@ def test_handler_refuses_principals_without_permission(cls, name, session, make_
 
 
 @pytest.mark.parametrize(
-    "cls,name", [(c, n) for c, n in HANDLERS if _guard(c, n).flag],
+    "cls,name",
+    [(c, n) for c, n in HANDLERS if _guard(c, n).flag],
     ids=[f"{c.__name__}.{n}" for c, n in HANDLERS if _guard(c, n).flag],
 )
 def test_handler_refuses_when_its_feature_is_off(cls, name, session, make_user):

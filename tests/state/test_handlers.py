@@ -15,8 +15,7 @@ from prepple.state.session import Refusal, SessionState
 from tests.state.helpers import call, get, login_token, new_tree
 
 PW = "correct horse battery"
-GOOD = {"display_name": "Ann", "email": "ann@example.com", "password": PW,
-        "password_confirm": PW}
+GOOD = {"display_name": "Ann", "email": "ann@example.com", "password": PW, "password_confirm": PW}
 
 
 def _users(session):
@@ -37,20 +36,23 @@ def test_register_signs_in_and_keeps_visitor_saved_questions(session):
     assert sorted(kept.all()) == [3, 5]
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("display_name", "", "Name is required."),
-    ("display_name", "   ", "Name is required."),
-    ("display_name", "x" * 81, "at most 80"),
-    ("display_name", "<img src=x onerror=alert(1)>", "< or >"),
-    ("display_name", "\u202eevil", "text-direction"),
-    ("email", "", "E-mail is required."),
-    ("email", "not an email", "Enter an e-mail address"),
-    ("email", "a" * 300 + "@x.com", "at most 254"),
-    ("email", "'; DROP TABLE users; --@x.com", "Enter an e-mail address"),
-    ("password", "", "Password is required."),
-    ("password", "short", "at least 10"),
-    ("password", "p" * 5000, "at most 256"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("display_name", "", "Name is required."),
+        ("display_name", "   ", "Name is required."),
+        ("display_name", "x" * 81, "at most 80"),
+        ("display_name", "<img src=x onerror=alert(1)>", "< or >"),
+        ("display_name", "\u202eevil", "text-direction"),
+        ("email", "", "E-mail is required."),
+        ("email", "not an email", "Enter an e-mail address"),
+        ("email", "a" * 300 + "@x.com", "at most 254"),
+        ("email", "'; DROP TABLE users; --@x.com", "Enter an e-mail address"),
+        ("password", "", "Password is required."),
+        ("password", "short", "at least 10"),
+        ("password", "p" * 5000, "at most 256"),
+    ],
+)
 def test_register_bad_input_gives_field_message_and_creates_nothing(session, field, value, message):
     form = dict(GOOD, **{field: value})
     if field == "password":
@@ -108,10 +110,16 @@ def test_refresh_viewer_drops_a_revoked_token(session):
     assert get(root, SessionState).auth_token == "" and not get(root, SessionState).viewer_id
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/account", "/account"), ("//evil.example", "/questions"), ("https://evil.example", "/questions"),
-    ("/\\evil.example", "/questions"), (None, "/questions"),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/account", "/account"),
+        ("//evil.example", "/questions"),
+        ("https://evil.example", "/questions"),
+        ("/\\evil.example", "/questions"),
+        (None, "/questions"),
+    ],
+)
 def test_next_redirect_stays_on_site(target, expected):
     assert _safe_next(target) == expected
 
@@ -127,11 +135,19 @@ def test_reset_flow_through_handlers(session, make_user):
     token = body.split("token=")[1].split()[0]
     state = get(root, AuthState)
     state.reset_token = token
-    call(root, AuthState, "complete_reset", {"password": "new secret phrase",
-                                             "password_confirm": "different phrase"})
+    call(
+        root,
+        AuthState,
+        "complete_reset",
+        {"password": "new secret phrase", "password_confirm": "different phrase"},
+    )
     assert "don't match" in state.errors["password_confirm"]
-    call(root, AuthState, "complete_reset", {"password": "new secret phrase",
-                                             "password_confirm": "new secret phrase"})
+    call(
+        root,
+        AuthState,
+        "complete_reset",
+        {"password": "new secret phrase", "password_confirm": "new secret phrase"},
+    )
     assert state.errors == {}
     call(root, AuthState, "login", {"email": "ann@example.com", "password": "new secret phrase"})
     assert get(root, SessionState).is_authenticated
@@ -168,7 +184,8 @@ def test_question_detail_handles_bad_ids(session):
 
     def open_(raw):
         state.router = state.router.__class__.from_router_data(
-            {"pathname": "/questions/[qid]", "query": {"qid": raw}})
+            {"pathname": "/questions/[qid]", "query": {"qid": raw}}
+        )
         call(root, QuestionDetailState, "load")
 
     open_("1")
@@ -197,20 +214,42 @@ def test_change_password_and_delete_account(session, make_user):
     root = new_tree(login_token(user))
     call(root, SessionState, "refresh_viewer")
     acct = get(root, AccountState)
-    call(root, AccountState, "change_password", {"current_password": "nope nope nope",
-                                                 "new_password": "a new secret phrase",
-                                                 "new_password_confirm": "a new secret phrase"})
+    call(
+        root,
+        AccountState,
+        "change_password",
+        {
+            "current_password": "nope nope nope",
+            "new_password": "a new secret phrase",
+            "new_password_confirm": "a new secret phrase",
+        },
+    )
     assert "wrong" in acct.errors["current_password"]
-    call(root, AccountState, "change_password", {"current_password": PW,
-                                                 "new_password": "a new secret phrase",
-                                                 "new_password_confirm": "a new secret phrase"})
+    call(
+        root,
+        AccountState,
+        "change_password",
+        {
+            "current_password": PW,
+            "new_password": "a new secret phrase",
+            "new_password_confirm": "a new secret phrase",
+        },
+    )
     assert acct.errors == {} and "Password changed" in acct.password_message
-    call(root, AccountState, "delete_account", {"delete_password": "a new secret phrase",
-                                                "confirm": "nope"})
+    call(
+        root,
+        AccountState,
+        "delete_account",
+        {"delete_password": "a new secret phrase", "confirm": "nope"},
+    )
     assert "DELETE" in acct.errors["confirm"]
     assert _users(session) == 1
-    call(root, AccountState, "delete_account", {"delete_password": "a new secret phrase",
-                                                "confirm": "delete"})
+    call(
+        root,
+        AccountState,
+        "delete_account",
+        {"delete_password": "a new secret phrase", "confirm": "delete"},
+    )
     assert _users(session) == 0
     assert get(root, SessionState).auth_token == ""
 
