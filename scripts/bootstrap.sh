@@ -43,9 +43,11 @@ fi
 stamp=.venv/.prepple-installed-$what
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing Python packages ($what)"
-  .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
   extra=""; [ "$what" = test ] && extra="[dev]"
-  .venv/bin/pip install -q -e ".$extra" 2>&1 | grep -vE '^WARNING: Location|^\s*$' || true
+  log=.venv/pip-install.log
+  if ! { .venv/bin/pip install -q --upgrade pip && .venv/bin/pip install -q -e ".$extra"; } >"$log" 2>&1; then
+    cat "$log"; echo "bootstrap: pip install failed (log above)"; exit 1
+  fi
   .venv/bin/python -c "import prepple, reflex" && touch "$stamp"
 fi
 echo "bootstrap: ready ($what)"

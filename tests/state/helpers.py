@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 from typing import Any
 
@@ -53,7 +54,10 @@ def call(root: rx.State, cls: type[rx.State], name: str, *args, **kwargs):
     state = get(root, cls)
     result = cls.event_handlers[name].fn(state, *args, **kwargs)
     if inspect.isawaitable(result):
-        result = asyncio.run(result)
+        # A fresh loop in a worker thread: works even when another library (Playwright's
+        # sync API in the same session) already runs a loop in this thread.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            result = pool.submit(asyncio.run, result).result()
     return result
 
 
