@@ -81,3 +81,19 @@ def test_admin_grants_a_role_and_switches_a_feature_off(new_page, live_app):
     admin.locator("#tab-outbox").click()
     admin.locator("#tab-audit").click()
     expect(admin.locator("main")).to_contain_text("role.grant")
+
+
+def test_component_gallery_is_for_admins(new_page, live_app):
+    live_app.create_user("designer@example.com", name="Dee", roles=("admin",))
+    live_app.create_user("plain@example.com", name="Pat")
+    seeker = new_page()
+    login(seeker, "plain@example.com")
+    seeker.goto("/admin/gallery")
+    expect(seeker.locator("#access-denied")).to_be_visible()
+    admin = new_page()
+    login(admin, "designer@example.com")
+    admin.goto("/admin/gallery")
+    expect(admin.get_by_role("heading", name="Component gallery")).to_be_visible()
+    for name in ["question_card", "empty_state", "form_field", "theme tokens"]:
+        expect(admin.locator("main")).to_contain_text(name)
+    expect(admin.locator("#field-email-error")).to_contain_text("Enter an e-mail address")
