@@ -17,7 +17,7 @@ command -v npm >/dev/null || need_apt+=(npm)
 if [ "$what" = test ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)
   [ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
-  command -v espeak-ng >/dev/null || true
+  command -v redis-server >/dev/null || need_apt+=(redis-server)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "bootstrap: installing system packages: ${need_apt[*]}"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the real local servers the test suite talks to (PostgreSQL for now) and print the
+# Start the real local servers the test suite talks to (PostgreSQL, Redis) and print the
 # environment variables that point the tests at them. Idempotent.
 set -euo pipefail
 PGPORT="${PREPPLE_TEST_PGPORT:-5432}"
@@ -21,3 +21,12 @@ psql_root "-tAc \"SELECT 1 FROM pg_roles WHERE rolname='prepple'\"" | grep -q 1 
 psql_root "-tAc \"SELECT 1 FROM pg_database WHERE datname='prepple_test'\"" | grep -q 1 \
   || psql_root "-c \"CREATE DATABASE prepple_test OWNER prepple\"" >&2
 echo "export PREPPLE_TEST_POSTGRES_URL=postgresql+psycopg://prepple:prepple@127.0.0.1:$port/prepple_test"
+
+# Redis on loopback (Reflex's state manager when scaled out), no persistence.
+RPORT="${PREPPLE_TEST_REDIS_PORT:-6390}"
+if ! redis-cli -p "$RPORT" ping >/dev/null 2>&1; then
+  redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --logfile /tmp/prepple-test-redis.log >&2
+  for i in $(seq 1 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+echo "export PREPPLE_TEST_REDIS_URL=redis://127.0.0.1:$RPORT/0"

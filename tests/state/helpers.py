@@ -54,11 +54,15 @@ def call(root: rx.State, cls: type[rx.State], name: str, *args, **kwargs):
     state = get(root, cls)
     result = cls.event_handlers[name].fn(state, *args, **kwargs)
     if inspect.isawaitable(result):
-        # A fresh loop in a worker thread: works even when another library (Playwright's
-        # sync API in the same session) already runs a loop in this thread.
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            result = pool.submit(asyncio.run, result).result()
+        result = run_async(result)
     return result
+
+
+def run_async(coro):
+    """Run a coroutine on a fresh loop in a worker thread: works even when another library
+    (Playwright's sync API in the same session) already runs a loop in this thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def dummy_args(handler) -> list:
