@@ -1,9 +1,32 @@
-"""The Reflex app: theme, pages, error page. Page modules register themselves with @rx.page."""
+"""The Reflex app: theme, pages, error handling. Page modules register themselves with @rx.page."""
+
+import logging
+import secrets
+import traceback
 
 import reflex as rx
 
 from prepple.components.theme import GLOBAL_STYLE
 from prepple.pages import account, admin, auth, errors, gallery, home, questions  # noqa: F401
+
+logger = logging.getLogger("prepple")
+
+
+def backend_error(exception: Exception) -> rx.event.EventSpec:
+    """Log an unexpected server error with a reference, and tell the user plainly."""
+    ref = secrets.token_hex(4)
+    logger.error(
+        "unhandled error ref=%s\n%s",
+        ref,
+        "".join(traceback.format_exception(type(exception), exception, exception.__traceback__)),
+    )
+    return rx.toast.error(
+        "Something went wrong on our side.",
+        description=f"Nothing you typed was lost; please try again. (ref {ref})",
+        id="backend-error",
+        close_button=True,
+    )
+
 
 app = rx.App(
     style=GLOBAL_STYLE,
@@ -11,5 +34,6 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="description", content="Prepare for behavioral interviews with Prepple.")
     ],
+    backend_exception_handler=backend_error,
 )
 app.add_page(errors.not_found_page, route="404", title="Page not found - Prepple")
