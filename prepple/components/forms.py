@@ -91,3 +91,55 @@ def submit_button(label: str, *, id: str, danger: bool = False) -> rx.Component:
         width="100%",
         color_scheme=STATUS["error"] if danger else None,
     )
+
+
+def email_field(errors=None, *, auto_focus: bool = False) -> rx.Component:
+    """The e-mail input every account form uses."""
+    return form_field(
+        "E-mail",
+        "email",
+        type="email",
+        errors=errors,
+        autocomplete="email",
+        max_length=254,
+        auto_focus=auto_focus,
+    )
+
+
+def password_field(
+    label: str,
+    name: str,
+    errors=None,
+    *,
+    new: bool = False,
+    auto_focus: bool = False,
+    hint: str = "",
+) -> rx.Component:
+    """A password input; ``new=True`` lets password managers suggest a fresh one."""
+    return form_field(
+        label,
+        name,
+        type="password",
+        errors=errors,
+        max_length=256,
+        auto_focus=auto_focus,
+        autocomplete="new-password" if new else "current-password",
+        hint=hint,
+    )
+
+
+def stacked_form(
+    *children: rx.Component,
+    on_submit,
+    id: str,
+    reset_on_submit: bool = False,  # noqa: A002
+    max_width: str = "100%",
+) -> rx.Component:
+    """A form whose fields stack vertically; values arrive in ``on_submit`` as a dict."""
+    return rx.form(
+        rx.vstack(*children, spacing=SPACE["normal"], width="100%", max_width=max_width),
+        on_submit=on_submit,
+        reset_on_submit=reset_on_submit,
+        id=id,
+        width="100%",
+    )

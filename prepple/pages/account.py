@@ -6,11 +6,19 @@ import reflex as rx
 
 from prepple import routes
 from prepple.components.feedback import empty_state
-from prepple.components.forms import form_alert, form_field, submit_button
+from prepple.components.forms import (
+    form_alert,
+    form_field,
+    password_field,
+    stacked_form,
+    submit_button,
+)
 from prepple.components.layout import page_layout
 from prepple.components.theme import SPACE, STATUS
 from prepple.state.account import AccountState
 from prepple.state.session import SessionState
+
+ERR = AccountState.errors
 
 
 def _section(title: str, *children: rx.Component, id: str) -> rx.Component:  # noqa: A002
@@ -67,42 +75,17 @@ def account_page() -> rx.Component:
                 ),
                 _section(
                     "Change password",
-                    rx.form(
-                        rx.vstack(
-                            form_alert(
-                                AccountState.password_message, kind="ok", id="password-changed"
-                            ),
-                            form_field(
-                                "Current password",
-                                "current_password",
-                                type="password",
-                                errors=AccountState.errors,
-                                autocomplete="current-password",
-                                max_length=256,
-                            ),
-                            form_field(
-                                "New password",
-                                "new_password",
-                                type="password",
-                                errors=AccountState.errors,
-                                autocomplete="new-password",
-                                max_length=256,
-                            ),
-                            form_field(
-                                "Repeat new password",
-                                "new_password_confirm",
-                                type="password",
-                                errors=AccountState.errors,
-                                autocomplete="new-password",
-                                max_length=256,
-                            ),
-                            submit_button("Change password", id="change-password-submit"),
-                            spacing=SPACE["normal"],
-                            width="100%",
-                            max_width="28em",
+                    stacked_form(
+                        form_alert(AccountState.password_message, kind="ok", id="password-changed"),
+                        password_field("Current password", "current_password", ERR),
+                        password_field("New password", "new_password", ERR, new=True),
+                        password_field(
+                            "Repeat new password", "new_password_confirm", ERR, new=True
                         ),
+                        submit_button("Change password", id="change-password-submit"),
                         on_submit=AccountState.change_password,
-                        reset_on_submit=True,
+                        id="password-form",
+                        max_width="28em",
                     ),
                     id="password-section",
                 ),
@@ -112,31 +95,13 @@ def account_page() -> rx.Component:
                         "This deletes your account and everything in it, at once. "
                         "It can't be undone."
                     ),
-                    rx.form(
-                        rx.vstack(
-                            form_field(
-                                "Password",
-                                "delete_password",
-                                type="password",
-                                errors=AccountState.errors,
-                                autocomplete="current-password",
-                                max_length=256,
-                            ),
-                            form_field(
-                                "Type DELETE to confirm",
-                                "confirm",
-                                errors=AccountState.errors,
-                                max_length=20,
-                            ),
-                            submit_button(
-                                "Delete my account", id="delete-account-submit", danger=True
-                            ),
-                            spacing=SPACE["normal"],
-                            width="100%",
-                            max_width="28em",
-                        ),
+                    stacked_form(
+                        password_field("Password", "delete_password", ERR),
+                        form_field("Type DELETE to confirm", "confirm", errors=ERR, max_length=20),
+                        submit_button("Delete my account", id="delete-account-submit", danger=True),
                         on_submit=AccountState.delete_account,
-                        reset_on_submit=False,
+                        id="delete-form",
+                        max_width="28em",
                     ),
                     id="delete-section",
                 ),

@@ -5,13 +5,21 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.forms import form_alert, form_field, submit_button
+from prepple.components.forms import (
+    email_field,
+    form_alert,
+    form_field,
+    password_field,
+    stacked_form,
+    submit_button,
+)
 from prepple.components.layout import page_layout
 from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.state.auth import AuthState
 from prepple.state.session import SessionState
 
 _ON_LOAD = [SessionState.refresh_viewer, AuthState.redirect_if_signed_in]
+ERR = AuthState.errors
 
 
 def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
@@ -38,34 +46,13 @@ def login_page() -> rx.Component:
     return _card(
         "Log in",
         "Welcome back. Pick up where you left off.",
-        rx.form(
-            rx.vstack(
-                form_alert(AuthState.form_error),
-                form_field(
-                    "E-mail",
-                    "email",
-                    type="email",
-                    errors=AuthState.errors,
-                    autocomplete="email",
-                    max_length=254,
-                    auto_focus=True,
-                ),
-                form_field(
-                    "Password",
-                    "password",
-                    type="password",
-                    errors=AuthState.errors,
-                    autocomplete="current-password",
-                    max_length=256,
-                ),
-                submit_button("Log in", id="login-submit"),
-                spacing=SPACE["normal"],
-                width="100%",
-            ),
+        stacked_form(
+            form_alert(AuthState.form_error),
+            email_field(ERR, auto_focus=True),
+            password_field("Password", "password", ERR),
+            submit_button("Log in", id="login-submit"),
             on_submit=AuthState.login,
-            reset_on_submit=False,
             id="login-form",
-            width="100%",
         ),
         rx.hstack(
             rx.link("Forgot password?", href=routes.FORGOT, id="forgot-link"),
@@ -82,64 +69,42 @@ def register_page() -> rx.Component:
     return _card(
         "Create your account",
         "Free. Your plans and practice stay private until you share them.",
-        rx.form(
-            rx.vstack(
-                form_alert(AuthState.form_error),
-                form_field(
-                    "Name",
-                    "display_name",
-                    errors=AuthState.errors,
-                    autocomplete="name",
-                    max_length=80,
-                    auto_focus=True,
-                    hint="Shown to people you share answers with.",
-                ),
-                form_field(
-                    "E-mail",
-                    "email",
-                    type="email",
-                    errors=AuthState.errors,
-                    autocomplete="email",
-                    max_length=254,
-                ),
-                form_field(
-                    "Password",
-                    "password",
-                    type="password",
-                    errors=AuthState.errors,
-                    autocomplete="new-password",
-                    max_length=256,
-                    hint="At least 10 characters. A short sentence works well.",
-                ),
-                form_field(
-                    "Repeat password",
-                    "password_confirm",
-                    type="password",
-                    errors=AuthState.errors,
-                    autocomplete="new-password",
-                    max_length=256,
-                ),
-                rx.cond(
-                    SessionState.saved_count > 0,
-                    rx.callout(
-                        rx.cond(
-                            SessionState.saved_count == 1,
-                            "We'll keep the 1 question you saved.",
-                            f"We'll keep the {SessionState.saved_count} questions you saved.",
-                        ),
-                        icon="bookmark",
-                        color_scheme="iris",
-                        id="keep-notice",
-                    ),
-                ),
-                submit_button("Create account", id="register-submit"),
-                spacing=SPACE["normal"],
-                width="100%",
+        stacked_form(
+            form_alert(AuthState.form_error),
+            form_field(
+                "Name",
+                "display_name",
+                errors=ERR,
+                autocomplete="name",
+                max_length=80,
+                auto_focus=True,
+                hint="Shown to people you share answers with.",
             ),
+            email_field(ERR),
+            password_field(
+                "Password",
+                "password",
+                ERR,
+                new=True,
+                hint="At least 10 characters. A short sentence works well.",
+            ),
+            password_field("Repeat password", "password_confirm", ERR, new=True),
+            rx.cond(
+                SessionState.saved_count > 0,
+                rx.callout(
+                    rx.cond(
+                        SessionState.saved_count == 1,
+                        "We'll keep the 1 question you saved.",
+                        f"We'll keep the {SessionState.saved_count} questions you saved.",
+                    ),
+                    icon="bookmark",
+                    color_scheme="iris",
+                    id="keep-notice",
+                ),
+            ),
+            submit_button("Create account", id="register-submit"),
             on_submit=AuthState.register,
-            reset_on_submit=False,
             id="register-form",
-            width="100%",
         ),
         rx.text(
             "Already have an account? ", rx.link("Log in", href=routes.LOGIN), size=TEXT["small"]
@@ -157,27 +122,13 @@ def forgot_page() -> rx.Component:
     return _card(
         "Forgot your password?",
         "We'll e-mail you a link to choose a new one.",
-        rx.form(
-            rx.vstack(
-                form_alert(AuthState.form_error),
-                form_alert(AuthState.message, kind="ok", id="reset-sent"),
-                form_field(
-                    "E-mail",
-                    "email",
-                    type="email",
-                    errors=AuthState.errors,
-                    autocomplete="email",
-                    max_length=254,
-                    auto_focus=True,
-                ),
-                submit_button("Send reset link", id="forgot-submit"),
-                spacing=SPACE["normal"],
-                width="100%",
-            ),
+        stacked_form(
+            form_alert(AuthState.form_error),
+            form_alert(AuthState.message, kind="ok", id="reset-sent"),
+            email_field(ERR, auto_focus=True),
+            submit_button("Send reset link", id="forgot-submit"),
             on_submit=AuthState.request_reset,
-            reset_on_submit=False,
             id="forgot-form",
-            width="100%",
         ),
         rx.link("Back to log in", href=routes.LOGIN),
     )
@@ -193,34 +144,13 @@ def reset_page() -> rx.Component:
     return _card(
         "Choose a new password",
         "Then log in with it. Other devices will be logged out.",
-        rx.form(
-            rx.vstack(
-                form_alert(AuthState.form_error),
-                form_field(
-                    "New password",
-                    "password",
-                    type="password",
-                    errors=AuthState.errors,
-                    autocomplete="new-password",
-                    max_length=256,
-                    auto_focus=True,
-                ),
-                form_field(
-                    "Repeat new password",
-                    "password_confirm",
-                    type="password",
-                    errors=AuthState.errors,
-                    autocomplete="new-password",
-                    max_length=256,
-                ),
-                submit_button("Set new password", id="reset-submit"),
-                spacing=SPACE["normal"],
-                width="100%",
-            ),
+        stacked_form(
+            form_alert(AuthState.form_error),
+            password_field("New password", "password", ERR, new=True, auto_focus=True),
+            password_field("Repeat new password", "password_confirm", ERR, new=True),
+            submit_button("Set new password", id="reset-submit"),
             on_submit=AuthState.complete_reset,
-            reset_on_submit=False,
             id="reset-form",
-            width="100%",
         ),
         rx.link("Ask for a new link", href=routes.FORGOT),
     )

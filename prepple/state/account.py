@@ -10,7 +10,13 @@ from prepple.models import Question
 from prepple.services import accounts
 from prepple.services.authz import SIGNED_IN
 from prepple.services.validation import InvalidInput
-from prepple.state.session import SessionState, current_principal, form_data, guarded
+from prepple.state.session import (
+    SessionState,
+    current_principal,
+    form_data,
+    guarded,
+    password_mismatch,
+)
 
 
 class AccountState(SessionState):
@@ -39,8 +45,8 @@ class AccountState(SessionState):
         """Change the password; every other session of this account is logged out."""
         form = form_data(form)
         self.errors, self.password_message = {}, ""
-        if form.get("new_password") != form.get("new_password_confirm"):
-            self.errors = {"new_password_confirm": "The two new passwords don't match."}
+        if mismatch := password_mismatch(form, "new_password", "new_password_confirm"):
+            self.errors = mismatch
             return
         try:
             with session_scope() as session:
@@ -55,7 +61,8 @@ class AccountState(SessionState):
             self.errors = {exc.field: exc.message}
             return
         self.password_message = "Password changed. Other devices have been logged out."  # noqa: S105
-        return rx.toast.success("Password changed.")
+        fields = ("current_password", "new_password", "new_password_confirm")
+        return [rx.set_value(f"field-{name}", "") for name in fields]
 
     @rx.event
     @guarded(SIGNED_IN)

@@ -10,7 +10,13 @@ from prepple.db import session_scope
 from prepple.services import accounts, notifications
 from prepple.services.authz import PUBLIC
 from prepple.services.validation import InvalidInput
-from prepple.state.session import SessionState, current_principal, form_data, guarded
+from prepple.state.session import (
+    SessionState,
+    current_principal,
+    form_data,
+    guarded,
+    password_mismatch,
+)
 
 
 def _safe_next(target: object) -> str:
@@ -73,8 +79,8 @@ class AuthState(SessionState):
         """Create an account, sign it in, keep what the visitor saved."""
         form = form_data(form)
         self._clear()
-        if form.get("password") != form.get("password_confirm"):
-            self.errors = {"password_confirm": "The two passwords don't match."}
+        if mismatch := password_mismatch(form, "password", "password_confirm"):
+            self.errors = mismatch
             return
         try:
             with session_scope() as session:
@@ -130,8 +136,8 @@ class AuthState(SessionState):
         """Choose a new password with the token from the e-mailed link."""
         form = form_data(form)
         self._clear()
-        if form.get("password") != form.get("password_confirm"):
-            self.errors = {"password_confirm": "The two passwords don't match."}
+        if mismatch := password_mismatch(form, "password", "password_confirm"):
+            self.errors = mismatch
             return
         try:
             with session_scope() as session:

@@ -264,6 +264,13 @@ def form_data(form: object) -> dict:
     return form if isinstance(form, dict) else {}
 
 
+def password_mismatch(form: dict, first: str, second: str) -> dict[str, str]:
+    """An error for the repeat field when two password fields differ, else nothing."""
+    if form.get(first) != form.get(second):
+        return {second: "The two passwords don't match."}
+    return {}
+
+
 def _visitor_ids(raw: str) -> list[int]:
     try:
         data = json.loads(raw or "[]")
