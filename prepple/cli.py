@@ -97,13 +97,17 @@ def users_set_role(
         if user is None:
             typer.echo("error: no such user", err=True)
             raise typer.Exit(2)
-        accounts.role_set(
-            session=session,
-            actor=Principal(roles=frozenset({"admin"})),
-            user_id=user.id,
-            role=role,
-            granted=not revoke,
-        )
+        try:
+            accounts.role_set(
+                session=session,
+                actor=Principal(roles=frozenset({"admin"})),
+                user_id=user.id,
+                role=role,
+                granted=not revoke,
+            )
+        except InvalidInput as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from None
         typer.echo(f"{user.email}: {sorted(accounts.principal_of(session, user).roles)}")
 
 
@@ -125,8 +129,14 @@ def flags_set(name: str, value: str = typer.Argument(..., help="on, off or defau
     if value not in ("on", "off", "default"):
         typer.echo("error: value must be on, off or default", err=True)
         raise typer.Exit(2)
-    with session_scope() as session:
-        flags.flag_set(session=session, name=name, enabled=enabled, actor_id=None)
+    try:
+        with session_scope() as session:
+            flags.flag_set(session=session, name=name, enabled=enabled, actor_id=None)
+    except KeyError:
+        typer.echo(
+            f"error: unknown flag {name!r}; known: {', '.join(flags.flag_names())}", err=True
+        )
+        raise typer.Exit(2) from None
     typer.echo(f"{name} -> {value}")
 
 
@@ -138,9 +148,24 @@ def outbox(
     with session_scope() as session:
         for m in notifications.outbox_for(session=session, email=email or None, limit=limit):
             typer.echo(
-                f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} to={m.to_email} [{m.kind}] "
-                f"{m.subject}\n{m.body}\n"
+                f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} UTC to={m.to_email} [{m.kind}] "
+                f"{m.channel}/{m.status} {m.subject}\n{m.body}\n"
             )
+
+
+@app.command("prune")
+def prune() -> None:
+    """Delete expired sessions, spent reset tokens and stale throttle rows (the app also does
+    this every hour while it runs)."""
+    with session_scope() as session:
+        typer.echo(json.dumps(accounts.prune_expired(session=session)))
+
+
+@app.command("deliver")
+def deliver() -> None:
+    """Send queued e-mail by SMTP now and retry failed sends."""
+    with session_scope() as session:
+        typer.echo(f"sent {notifications.deliver_pending(session=session)}")
 
 
 def main() -> None:

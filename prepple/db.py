@@ -13,19 +13,25 @@ from sqlmodel import Session, create_engine
 from prepple.settings import get_settings
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_pragmas(foreign_keys: bool):
+    def apply(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    return apply
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` with the pragmas and pool settings Prepple relies on."""
+def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
+    """Create an engine for ``url`` with the pragmas and pool settings Prepple relies on.
+
+    ``foreign_keys=False`` is for SQLite migrations only: Alembic's batch mode copies and drops
+    tables, and with foreign keys on a DROP would cascade into the rows that refer to them."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(foreign_keys))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 

@@ -187,9 +187,14 @@ class FeatureFlag(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """Every message Prepple sends: the in-app outbox, and the SMTP delivery record."""
+    """Every message Prepple sends: the in-app outbox, and the SMTP delivery record.
+
+    ``channel`` is "outbox" (kept here only) or "smtp"; ``status`` moves stored/queued ->
+    sending -> sent or failed (retried). ``sensitive`` bodies (one-time links) are never shown
+    to staff and are scrubbed once delivered or used."""
 
     __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_status", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = Field(
@@ -202,8 +207,11 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = Field(sa_column=Column(String(40), nullable=False))
     subject: str = Field(sa_column=Column(String(200), nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
+    sensitive: bool = False
     created_at: datetime = Field(default_factory=utcnow)
-    delivered_via: str = Field(default="outbox", sa_column=Column(String(20), nullable=False))
+    channel: str = Field(default="outbox", sa_column=Column(String(20), nullable=False))
+    status: str = Field(default="stored", sa_column=Column(String(20), nullable=False))
+    attempts: int = 0
     sent_at: datetime | None = None
     error: str = Field(default="", sa_column=Column(Text, nullable=False))
 

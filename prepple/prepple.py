@@ -1,5 +1,6 @@
 """The Reflex app: theme, pages, error handling. Page modules register themselves with @rx.page."""
 
+import asyncio
 import logging
 import secrets
 import traceback
@@ -7,7 +8,9 @@ import traceback
 import reflex as rx
 
 from prepple.components.theme import GLOBAL_STYLE
+from prepple.db import session_scope
 from prepple.pages import account, admin, auth, errors, gallery, home, questions  # noqa: F401
+from prepple.services import accounts, notifications
 
 logger = logging.getLogger("prepple")
 
@@ -36,4 +39,25 @@ app = rx.App(
     ],
     backend_exception_handler=backend_error,
 )
+
+
+def _maintain() -> None:
+    with session_scope() as session:
+        accounts.prune_expired(session=session)
+    with session_scope() as session:
+        notifications.deliver_pending(session=session)
+
+
+async def maintenance(interval_seconds: float = 3600) -> None:
+    """Hourly housekeeping in the embedded setup: prune expired sessions and tokens, retry
+    e-mail that failed. (The task queue of a later issue takes this over when scaled out.)"""
+    while True:
+        try:
+            await asyncio.to_thread(_maintain)
+        except Exception:  # noqa: BLE001 - housekeeping must never stop the app
+            logger.exception("maintenance failed")
+        await asyncio.sleep(interval_seconds)
+
+
+app.register_lifespan_task(maintenance)
 app.add_page(errors.not_found_page, route="404", title="Page not found - Prepple")

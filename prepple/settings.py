@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     session_days: int = 30
     reset_token_minutes: int = 30
     login_max_failures: int = 5
+    login_max_failures_per_ip: int = 30
+    reset_requests_per_hour: int = 3
     login_window_minutes: int = 15
     login_lockout_minutes: int = 15
     password_min_length: int = 10
@@ -60,7 +62,12 @@ class Settings(BaseSettings):
     smtp_port: int = 587
     smtp_username: str = ""
     smtp_password: str = ""
+    #: Require STARTTLS (refuse to send in plain text); turn off only for a local relay.
     smtp_starttls: bool = True
+    #: Implicit TLS (usually port 465) instead of STARTTLS.
+    smtp_ssl: bool = False
+    #: Extra CA bundle to trust for the SMTP server's certificate (private CAs, tests).
+    smtp_ca_file: str = ""
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "Prepple <no-reply@prepple.local>"
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 18:45:16.777661
+Create Date: 2026-11-25 19:16:34.268960
 """
 
 from collections.abc import Sequence
@@ -108,8 +108,11 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("subject", sa.String(length=200), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("sensitive", sa.Boolean(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("delivered_via", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("error", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
@@ -118,6 +121,7 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_messages_to_email"), ["to_email"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_messages_user_id"), ["user_id"], unique=False)
+        batch_op.create_index("ix_outbox_status", ["status"], unique=False)
 
     op.create_table(
         "password_reset_tokens",
@@ -218,6 +222,7 @@ def downgrade() -> None:
 
     op.drop_table("password_reset_tokens")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_status")
         batch_op.drop_index(batch_op.f("ix_outbox_messages_user_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_messages_to_email"))
 

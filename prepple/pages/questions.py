@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.feedback import empty_state
+from prepple.components.feedback import empty_state, loading_rows
 from prepple.components.layout import page_layout
 from prepple.components.questions import difficulty_badge, question_card, tag_badge
 from prepple.components.theme import SPACE, STATUS, TEXT
@@ -185,36 +185,42 @@ def questions_page() -> rx.Component:
             aria_live="polite",
         ),
         rx.cond(
-            QuestionsState.total > 0,
-            rx.vstack(
-                rx.foreach(
-                    QuestionsState.items,
-                    lambda q: question_card(
-                        q,
-                        saved=SessionState.saved_ids.contains(q.id),
-                        on_toggle_save=SessionState.toggle_saved(q.id),
+            QuestionsState.loading,
+            loading_rows(4),
+            rx.cond(
+                QuestionsState.total > 0,
+                rx.vstack(
+                    rx.foreach(
+                        QuestionsState.items,
+                        lambda q: question_card(
+                            q,
+                            saved=SessionState.saved_ids.contains(q.id),
+                            on_toggle_save=SessionState.toggle_saved(q.id),
+                        ),
                     ),
+                    rx.cond(
+                        QuestionsState.has_more,
+                        rx.button(
+                            "Show more",
+                            on_click=QuestionsState.load_more,
+                            variant="soft",
+                            id="load-more",
+                            width="100%",
+                        ),
+                    ),
+                    width="100%",
+                    spacing=SPACE["tight"],
+                    id="question-list",
                 ),
-                rx.cond(
-                    QuestionsState.has_more,
+                empty_state(
+                    "search-x",
+                    "No questions match",
+                    "Try fewer words, another spelling, or clear the filters.",
                     rx.button(
-                        "Show more",
-                        on_click=QuestionsState.load_more,
-                        variant="soft",
-                        id="load-more",
-                        width="100%",
+                        "Clear filters", on_click=QuestionsState.clear_filters, variant="soft"
                     ),
+                    id="no-results",
                 ),
-                width="100%",
-                spacing=SPACE["tight"],
-                id="question-list",
-            ),
-            empty_state(
-                "search-x",
-                "No questions match",
-                "Try fewer words, another spelling, or clear the filters.",
-                rx.button("Clear filters", on_click=QuestionsState.clear_filters, variant="soft"),
-                id="no-results",
             ),
         ),
     )
@@ -276,12 +282,16 @@ def question_detail_page() -> rx.Component:
                     rx.hstack(
                         rx.button(
                             rx.cond(
-                                QuestionDetailState.is_saved,
+                                SessionState.saved_ids.contains(q.id),
                                 rx.icon("bookmark-check"),
                                 rx.icon("bookmark"),
                             ),
-                            rx.cond(QuestionDetailState.is_saved, "Saved", "Save to practise"),
-                            variant=rx.cond(QuestionDetailState.is_saved, "solid", "outline"),
+                            rx.cond(
+                                SessionState.saved_ids.contains(q.id), "Saved", "Save to practise"
+                            ),
+                            variant=rx.cond(
+                                SessionState.saved_ids.contains(q.id), "solid", "outline"
+                            ),
                             on_click=SessionState.toggle_saved(q.id),
                             id="save-question",
                         ),

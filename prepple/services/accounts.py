@@ -14,7 +14,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete
+from sqlalchemy import case, delete, func, literal, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from prepple.models import (
@@ -113,15 +115,72 @@ def _lock_message(until: datetime, now: datetime) -> str:
     return f"Too many failed attempts. Try again in {minutes} {unit}, or reset your password."
 
 
-def user_authenticate(
-    *, session: Session, email: object, password: object, now: datetime | None = None
-) -> User:
-    """Check credentials, with throttling per e-mail. Raises :class:`AccountError` on failure.
+def _throttle_keys(email: str, client_ip: str) -> dict[str, int]:
+    """Throttle keys for one attempt and the failures each tolerates per window.
 
-    The message for an unknown e-mail and a wrong password is the same, and both paths verify
-    one Argon2 hash, so neither the text nor the timing tells which accounts exist.
-    """
+    Per e-mail stops guessing one account's password; per client address stops spraying one
+    password across many accounts (with a higher limit, as offices share an address)."""
     settings = get_settings()
+    keys = {_throttle_key(email): settings.login_max_failures}
+    if client_ip:
+        keys[f"ip:{client_ip[:100]}"] = settings.login_max_failures_per_ip
+    return keys
+
+
+def _locked_until(session: Session, keys: dict[str, int], now: datetime) -> datetime | None:
+    rows = session.exec(select(LoginThrottle).where(LoginThrottle.key.in_(list(keys)))).all()
+    locks = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
+    return max(locks) if locks else None
+
+
+def _record_failure(bind, keys: dict[str, int], now: datetime) -> datetime | None:
+    """Count one failure under each key, atomically, in a transaction of its own (the caller's
+    transaction ends in an error and rolls back). Returns the lock time if one now applies."""
+    settings = get_settings()
+    table = LoginThrottle.__table__
+    col = table.c
+    stamp = literal(now, type_=col.window_started_at.type)
+    cutoff = literal(
+        now - timedelta(minutes=settings.login_window_minutes), type_=col.window_started_at.type
+    )
+    until = now + timedelta(minutes=settings.login_lockout_minutes)
+    insert_for = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    with Session(bind) as own:
+        for key, limit in keys.items():
+            stale = col.window_started_at < cutoff
+            stmt = insert_for(table).values(key=key, failures=1, window_started_at=now)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[col.key],
+                set_={
+                    "failures": case((stale, 1), else_=col.failures + 1),
+                    "window_started_at": case((stale, stamp), else_=col.window_started_at),
+                },
+            )
+            own.exec(stmt)
+            own.exec(
+                update(LoginThrottle)
+                .where(LoginThrottle.key == key, LoginThrottle.failures >= limit)
+                .values(locked_until=until)
+            )
+        own.commit()
+        return _locked_until(own, keys, now)
+
+
+def user_authenticate(
+    *,
+    session: Session,
+    email: object,
+    password: object,
+    client_ip: str = "",
+    now: datetime | None = None,
+) -> User:
+    """Check credentials, with throttling per e-mail and per client address.
+
+    Raises :class:`AccountError` on failure. The message for an unknown e-mail and a wrong
+    password is the same, and both paths verify one Argon2 hash, so neither the text nor the
+    timing tells which accounts exist. Failures are counted in a transaction of their own, so
+    call this with a session that holds no uncommitted writes (one session per request).
+    """
     now = now or utcnow()
     try:
         email_c = clean_email(email)
@@ -129,32 +188,20 @@ def user_authenticate(
         raise AccountError("email", exc.message) from None
     if not isinstance(password, str) or not password:
         raise AccountError("password", "Password is required.")
-    key = _throttle_key(email_c)
-    throttle = session.get(LoginThrottle, key)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        raise AccountError("form", _lock_message(throttle.locked_until, now))
+    keys = _throttle_keys(email_c, client_ip)
+    locked = _locked_until(session, keys, now)
+    if locked:
+        raise AccountError("form", _lock_message(locked, now))
 
     user = session.exec(select(User).where(User.email == email_c)).first()
     hashed = user.password_hash if user else _dummy_hash()
     ok = _hasher().verify(password[:1024], hashed) and user is not None and user.is_active
     if ok:
-        if throttle:
-            session.delete(throttle)
+        session.exec(delete(LoginThrottle).where(LoginThrottle.key == _throttle_key(email_c)))
         return user
-
-    window = timedelta(minutes=settings.login_window_minutes)
-    if throttle is None:
-        throttle = LoginThrottle(key=key, failures=0, window_started_at=now)
-        session.add(throttle)
-    if now - throttle.window_started_at > window:
-        throttle.failures, throttle.window_started_at, throttle.locked_until = 0, now, None
-    throttle.failures += 1
-    if throttle.failures >= settings.login_max_failures:
-        throttle.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-    # The failure must count even though the caller's transaction ends in an error.
-    session.commit()
-    if throttle.locked_until and throttle.locked_until > now:
-        raise AccountError("form", _lock_message(throttle.locked_until, now))
+    locked = _record_failure(session.get_bind(), keys, now)
+    if locked:
+        raise AccountError("form", _lock_message(locked, now))
     raise AccountError("form", "Wrong e-mail or password.")
 
 
@@ -205,14 +252,39 @@ def session_revoke(*, session: Session, token: object) -> None:
         session.exec(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
 
 
-def password_reset_request(*, session: Session, email: object, now: datetime | None = None) -> None:
-    """Send a single-use reset link if the account exists; silently do nothing otherwise."""
+def _end_reset_tokens(session: Session, user_id: int, now: datetime) -> None:
+    session.exec(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+
+
+def password_reset_request(
+    *, session: Session, email: object, now: datetime | None = None
+) -> int | None:
+    """Send a single-use reset link if the account exists; silently do nothing otherwise.
+
+    A new link ends the older ones. At most ``reset_requests_per_hour`` links an hour go to one
+    account (more would be mail-bombing); the caller's answer is the same either way. Returns
+    the outbox message id when a message was written (for prompt delivery)."""
     settings = get_settings()
     now = now or utcnow()
     email_c = clean_email(email)
     user = session.exec(select(User).where(User.email == email_c)).first()
     if user is None or not user.is_active:
-        return
+        return None
+    recent = session.exec(
+        select(func.count())
+        .select_from(PasswordResetToken)
+        .where(
+            PasswordResetToken.user_id == user.id,
+            PasswordResetToken.created_at > now - timedelta(hours=1),
+        )
+    ).one()
+    if recent >= settings.reset_requests_per_hour:
+        return None
+    _end_reset_tokens(session, user.id, now)
     token = secrets.token_urlsafe(32)
     session.add(
         PasswordResetToken(
@@ -223,7 +295,7 @@ def password_reset_request(*, session: Session, email: object, now: datetime | N
         )
     )
     link = f"{settings.base_url.rstrip('/')}/reset-password?token={token}"
-    notifications.notify(
+    msg = notifications.notify(
         session=session,
         to_email=user.email,
         user_id=user.id,
@@ -235,8 +307,10 @@ def password_reset_request(*, session: Session, email: object, now: datetime | N
             f"minutes to choose a new one:\n\n{link}\n\nIf it wasn't you, ignore this message; "
             "your password stays the same."
         ),
+        sensitive=True,
     )
     audit(session, actor_id=user.id, action="account.reset_requested")
+    return msg.id
 
 
 def password_reset_complete(
@@ -258,7 +332,8 @@ def password_reset_complete(
         raise invalid
     user.password_hash = _hasher().hash(pw)
     user.password_changed_at = now
-    row.used_at = now
+    _end_reset_tokens(session, user.id, now)
+    notifications.scrub(session=session, user_id=user.id, kind="password_reset")
     session.exec(delete(UserSession).where(UserSession.user_id == user.id))
     session.exec(delete(LoginThrottle).where(LoginThrottle.key == _throttle_key(user.email)))
     audit(session, actor_id=user.id, action="account.password_reset")
@@ -280,6 +355,7 @@ def password_change(
         raise AccountError("new_password", "New password must differ from the current one.")
     user.password_hash = _hasher().hash(pw)
     user.password_changed_at = utcnow()
+    _end_reset_tokens(session, user.id, utcnow())
     keep = hash_token(keep_token) if keep_token else ""
     session.exec(
         delete(UserSession).where(UserSession.user_id == user.id, UserSession.token_hash != keep)
@@ -323,3 +399,32 @@ def role_set(*, session: Session, actor: Principal, user_id: int, role: str, gra
         detail=f"user #{user_id}: {role}",
     )
     session.flush()
+
+
+def prune_expired(*, session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Delete expired sessions, spent reset tokens and stale throttle rows; scrub the text of
+    reset messages whose link can no longer be used. Safe to run at any time."""
+    now = now or utcnow()
+    settings = get_settings()
+    sessions = session.exec(delete(UserSession).where(UserSession.expires_at <= now)).rowcount
+    spent = or_(PasswordResetToken.used_at.is_not(None), PasswordResetToken.expires_at <= now)
+    for user_id in set(session.exec(select(PasswordResetToken.user_id).where(spent)).all()):
+        live = session.exec(
+            select(func.count())
+            .select_from(PasswordResetToken)
+            .where(PasswordResetToken.user_id == user_id, ~spent)
+        ).one()
+        if not live:
+            notifications.scrub(session=session, user_id=user_id, kind="password_reset")
+    # Spent tokens are kept for an hour: they count towards the hourly request limit.
+    old = PasswordResetToken.created_at < now - timedelta(hours=1)
+    tokens = session.exec(delete(PasswordResetToken).where(spent, old)).rowcount
+    window_start = now - timedelta(minutes=settings.login_window_minutes)
+    throttles = session.exec(
+        delete(LoginThrottle).where(
+            LoginThrottle.window_started_at < window_start,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+        )
+    ).rowcount
+    session.flush()
+    return {"sessions": sessions, "reset_tokens": tokens, "throttle_rows": throttles}

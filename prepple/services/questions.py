@@ -27,7 +27,7 @@ from prepple.models import (
     QuestionCompany,
     QuestionCompetency,
 )
-from prepple.services.validation import clean_query
+from prepple.services.validation import LIKE_ESCAPE, clean_query, like_contains
 
 PAGE_SIZE = 20
 MAX_TERMS = 8
@@ -45,11 +45,6 @@ def query_terms(query: str) -> list[str]:
     """The words of a search query, folded, deduplicated and capped at ``MAX_TERMS``."""
     words = re.findall(r"\w+", fold(clean_query(query)))
     return list(dict.fromkeys(w for w in words if len(w) > 1 or w.isdigit()))[:MAX_TERMS]
-
-
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @dataclass(frozen=True)
@@ -83,7 +78,7 @@ class SearchResult:
 
 def _filtered(query: str, competency: str, company: str, difficulty: str):
     terms = query_terms(query)
-    conditions = [Question.search_text.like(_like(t), escape="\\") for t in terms]
+    conditions = [Question.search_text.like(like_contains(t), escape=LIKE_ESCAPE) for t in terms]
     if competency:
         conditions.append(
             Question.id.in_(
@@ -162,7 +157,9 @@ def question_search(
     total = session.exec(select(func.count()).select_from(Question).where(where)).one()
     order = [Question.id]
     if terms:
-        in_text = and_(*[func.lower(Question.text).like(_like(t), escape="\\") for t in terms])
+        in_text = and_(
+            *[func.lower(Question.text).like(like_contains(t), escape=LIKE_ESCAPE) for t in terms]
+        )
         order.insert(0, case((in_text, 0), else_=1))
     rows = session.exec(select(Question).where(where).order_by(*order).offset(offset).limit(limit))
     return SearchResult(items=_views(session, list(rows.all())), total=int(total))

@@ -97,3 +97,13 @@ def clean_query(value: object) -> str:
     text = unicodedata.normalize("NFC", value)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
     return text.strip()[:QUERY_MAX]
+
+
+LIKE_ESCAPE = "\\"
+
+
+def like_contains(term: str) -> str:
+    """A LIKE pattern matching ``term`` anywhere, with its own % and _ taken literally
+    (use with ``escape=LIKE_ESCAPE``)."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

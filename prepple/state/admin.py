@@ -17,8 +17,8 @@ from prepple.models import AuditEntry, User, UserRole
 from prepple.services import accounts, flags, notifications
 from prepple.services.authz import ROLES, may
 from prepple.services.flags import FlagView
-from prepple.services.validation import InvalidInput, clean_query
-from prepple.state.session import SessionState, current_principal, guarded
+from prepple.services.validation import LIKE_ESCAPE, InvalidInput, clean_query, like_contains
+from prepple.state.session import as_bool, as_int, current_principal, guarded
 
 
 @dataclass
@@ -56,7 +56,7 @@ class AuditRow:
     created: str
 
 
-class AdminState(SessionState):
+class AdminState(rx.State):
     """Admin area data, loaded per tab the principal may see."""
 
     tab: str = "users"
@@ -74,8 +74,11 @@ class AdminState(SessionState):
             query = select(User).order_by(User.id.desc())
             count = select(func.count()).select_from(User)
             if term:
-                like = f"%{term.replace('%', '').replace('_', '')}%"
-                cond = or_(User.email.like(like), func.lower(User.display_name).like(like))
+                like = like_contains(term)
+                cond = or_(
+                    User.email.like(like, escape=LIKE_ESCAPE),
+                    func.lower(User.display_name).like(like, escape=LIKE_ESCAPE),
+                )
                 query, count = query.where(cond), count.where(cond)
             rows = session.exec(query.limit(50)).all()
             self.user_total = session.exec(count).one()
@@ -108,11 +111,9 @@ class AdminState(SessionState):
                 to_email=m.to_email,
                 kind=m.kind,
                 subject=m.subject,
-                body=m.body,
-                created=f"{m.created_at:%Y-%m-%d %H:%M}",
-                status=("sent" if m.sent_at else (f"failed: {m.error}" if m.error else "queued"))
-                if m.delivered_via == "smtp"
-                else "outbox",
+                body=notifications.staff_body(m),
+                created=f"{m.created_at:%Y-%m-%d %H:%M} UTC",
+                status=m.status + (f": {m.error}" if m.error else ""),
             )
             for m in msgs
         ]
@@ -131,7 +132,7 @@ class AdminState(SessionState):
                 actor=email or "-",
                 action=a.action,
                 detail=a.detail,
-                created=f"{a.created_at:%Y-%m-%d %H:%M}",
+                created=f"{a.created_at:%Y-%m-%d %H:%M} UTC",
             )
             for a, email in rows
         ]
@@ -151,7 +152,7 @@ class AdminState(SessionState):
     @guarded("admin.view")
     def open_tab(self, tab: str):
         """Switch tab; refused for a tab whose permission the principal lacks."""
-        perm = TAB_PERMISSIONS.get(tab)
+        perm = TAB_PERMISSIONS.get(tab) if isinstance(tab, str) else None
         if perm is None or not may(current_principal(), perm):
             return rx.toast.error("You don't have permission to open that.")
         self.tab = tab
@@ -168,26 +169,29 @@ class AdminState(SessionState):
     @guarded("admin.users.manage")
     def set_role(self, user_id: int, role: str, granted: bool):
         """Grant or revoke a role."""
+        uid, grant = as_int(user_id), as_bool(granted)
+        if uid is None or grant is None or not isinstance(role, str):
+            return rx.toast.error("That change can't be made.")
         try:
             with session_scope() as session:
                 accounts.role_set(
                     session=session,
                     actor=current_principal(),
-                    user_id=int(user_id),
-                    role=str(role),
-                    granted=bool(granted),
+                    user_id=uid,
+                    role=role,
+                    granted=grant,
                 )
-        except (InvalidInput, TypeError, ValueError) as exc:
-            return rx.toast.error(getattr(exc, "message", "That change can't be made."))
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
         self._load_users()
-        return rx.toast.success(f"{'Granted' if granted else 'Removed'} {role}.")
+        return rx.toast.success(f"{'Granted' if grant else 'Removed'} {role}.")
 
     @rx.event
     @guarded("admin.flags")
     def set_flag(self, name: str, value: str):
         """Turn a feature on or off, or back to its default ("default")."""
         enabled = {"on": True, "off": False, "default": None}
-        if value not in enabled:
+        if not isinstance(name, str) or not isinstance(value, str) or value not in enabled:
             return rx.toast.error("Unknown value.")
         try:
             with session_scope() as session:

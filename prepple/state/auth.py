@@ -1,8 +1,13 @@
-"""Log in, register, forgot and reset password: thin handlers over services.accounts."""
+"""Log in, register, forgot and reset password: thin handlers over services.accounts.
+
+Argon2 hashing and SMTP are slow by design, so that work runs in a thread
+(``asyncio.to_thread``); the event loop keeps serving every other tab meanwhile.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import reflex as rx
 
@@ -11,29 +16,61 @@ from prepple.services import accounts, notifications
 from prepple.services.authz import PUBLIC
 from prepple.services.validation import InvalidInput
 from prepple.state.session import (
-    SessionState,
     current_principal,
     form_data,
     guarded,
     password_mismatch,
+    safe_next,
+    session_of,
 )
 
 
-def _safe_next(target: object) -> str:
-    """Only same-site paths may follow a log-in (no open redirect)."""
-    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
-        if "\\" not in target and len(target) < 300:
-            return target
-    return "/questions"
+def _authenticate(email: object, password: object, client_ip: str) -> int:
+    with session_scope() as session:
+        user = accounts.user_authenticate(
+            session=session, email=email, password=password, client_ip=client_ip
+        )
+        return user.id
 
 
-class AuthState(SessionState):
+def _register(form: dict) -> int:
+    with session_scope() as session:
+        user = accounts.user_register(
+            session=session,
+            email=form.get("email"),
+            password=form.get("password"),
+            display_name=form.get("display_name"),
+        )
+        return user.id
+
+
+def _request_reset(email: object) -> None:
+    with session_scope() as session:
+        message_id = accounts.password_reset_request(session=session, email=email)
+    if message_id is not None:
+        # Deliver in the background so the answer takes the same time whether or not the
+        # account exists; a failure stays on the outbox row for the next retry.
+        threading.Thread(target=_deliver, args=(message_id,), daemon=True).start()
+
+
+def _deliver(message_id: int) -> None:
+    with session_scope() as session:
+        notifications.deliver_one(session=session, message_id=message_id)
+
+
+def _complete_reset(token: str, password: object) -> None:
+    with session_scope() as session:
+        accounts.password_reset_complete(session=session, token=token, new_password=password)
+
+
+class AuthState(rx.State):
     """Errors and messages of the account forms; field errors are keyed by input name."""
 
     errors: dict[str, str] = {}
     message: str = ""
     busy: bool = False
-    reset_token: str = ""
+    # Backend-only (leading underscore): never sent to the browser.
+    _reset_token: str = ""
 
     def _fail(self, exc: InvalidInput) -> None:
         self.errors = {exc.field: exc.message}
@@ -56,26 +93,26 @@ class AuthState(SessionState):
 
     @rx.event
     @guarded(PUBLIC)
-    def login(self, form: dict):
+    async def login(self, form: dict):
         """Check the credentials, start a session, go where the user was heading."""
         form = form_data(form)
         self._clear()
+        ip = self.router.session.client_ip or ""
         try:
-            with session_scope() as session:
-                user = accounts.user_authenticate(
-                    session=session, email=form.get("email"), password=form.get("password")
-                )
-                user_id = user.id
+            user_id = await asyncio.to_thread(
+                _authenticate, form.get("email"), form.get("password"), ip
+            )
         except InvalidInput as exc:
             self._fail(exc)
             return
-        self._start_session(user_id)
-        target = _safe_next(self.router.url.query_parameters.get("next"))
-        return [rx.toast.success(f"Welcome back, {self.viewer_name}."), rx.redirect(target)]
+        session = await session_of(self)
+        session._start_session(user_id)
+        target = safe_next(self.router.url.query_parameters.get("next"))
+        return [rx.toast.success(f"Welcome back, {session.viewer_name}."), rx.redirect(target)]
 
     @rx.event
     @guarded(PUBLIC, flag="registration")
-    def register(self, form: dict):
+    async def register(self, form: dict):
         """Create an account, sign it in, keep what the visitor saved."""
         form = form_data(form)
         self._clear()
@@ -83,22 +120,16 @@ class AuthState(SessionState):
             self.errors = mismatch
             return
         try:
-            with session_scope() as session:
-                user = accounts.user_register(
-                    session=session,
-                    email=form.get("email"),
-                    password=form.get("password"),
-                    display_name=form.get("display_name"),
-                )
-                user_id = user.id
+            user_id = await asyncio.to_thread(_register, form)
         except InvalidInput as exc:
             self._fail(exc)
             return
-        kept = len(self.saved_ids) if not self.viewer_id else 0
-        self._start_session(user_id)
-        note = f" We kept the {kept} questions you saved." if kept else ""
+        session = await session_of(self)
+        kept = len(session.saved_ids) if not session.viewer_id else 0
+        session._start_session(user_id)
+        note = f" We kept the {kept} saved question{'s' if kept != 1 else ''}." if kept else ""
         return [
-            rx.toast.success(f"Welcome to Prepple, {self.viewer_name}!{note}"),
+            rx.toast.success(f"Welcome to Prepple, {session.viewer_name}!{note}"),
             rx.redirect("/questions"),
         ]
 
@@ -109,8 +140,7 @@ class AuthState(SessionState):
         form = form_data(form)
         self._clear()
         try:
-            with session_scope() as session:
-                accounts.password_reset_request(session=session, email=form.get("email"))
+            await asyncio.to_thread(_request_reset, form.get("email"))
         except InvalidInput as exc:
             self._fail(exc)
             return
@@ -118,21 +148,21 @@ class AuthState(SessionState):
             "If an account exists for that address, we've sent a link to reset the password. "
             "It works once, for a limited time."
         )
-        # SMTP is slow and blocking: deliver in a thread so the event loop stays free.
-        await asyncio.to_thread(_deliver_mail)
 
     @rx.event
     @guarded(PUBLIC, flag="password_reset")
     def load_reset(self):
-        """Read the token from the link (it stays on the server side of this tab)."""
+        """Keep the token from the link on the server, and take it out of the address bar."""
         self._clear()
-        self.reset_token = self.router.url.query_parameters.get("token", "")[:200]
-        if not self.reset_token:
+        self._reset_token = str(self.router.url.query_parameters.get("token", ""))[:200]
+        if not self._reset_token:
             self.errors = {"form": "This reset link is incomplete. Ask for a new one."}
+            return
+        return rx.call_script("window.history.replaceState(null, '', '/reset-password')")
 
     @rx.event
     @guarded(PUBLIC, flag="password_reset")
-    def complete_reset(self, form: dict):
+    async def complete_reset(self, form: dict):
         """Choose a new password with the token from the e-mailed link."""
         form = form_data(form)
         self._clear()
@@ -140,15 +170,12 @@ class AuthState(SessionState):
             self.errors = mismatch
             return
         try:
-            with session_scope() as session:
-                accounts.password_reset_complete(
-                    session=session, token=self.reset_token, new_password=form.get("password")
-                )
+            await asyncio.to_thread(_complete_reset, self._reset_token, form.get("password"))
         except InvalidInput as exc:
             self._fail(exc)
             return
-        self.reset_token = ""
-        self.auth_token = ""
+        self._reset_token = ""
+        (await session_of(self))._end_session()
         return [
             rx.toast.success("Password changed. Log in with your new password."),
             rx.redirect("/login"),
@@ -161,8 +188,3 @@ class AuthState(SessionState):
         self._clear()
         if current_principal().is_authenticated:
             return rx.redirect("/questions")
-
-
-def _deliver_mail() -> None:
-    with session_scope() as session:
-        notifications.deliver_pending(session=session)

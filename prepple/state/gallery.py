@@ -6,7 +6,7 @@ import reflex as rx
 
 from prepple.services.authz import may
 from prepple.services.questions import QuestionView, Tag
-from prepple.state.session import SessionState, current_principal, guarded
+from prepple.state.session import current_principal, guarded
 
 SAMPLE = QuestionView(
     id=1,
@@ -17,7 +17,7 @@ SAMPLE = QuestionView(
 )
 
 
-class GalleryState(SessionState):
+class GalleryState(rx.State):
     """Holds sample values so every shared component renders as it would in a page."""
 
     allowed: bool = False

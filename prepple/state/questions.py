@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 import reflex as rx
 
 from prepple.db import session_scope
@@ -9,12 +12,12 @@ from prepple.services import questions as qs
 from prepple.services.authz import PUBLIC
 from prepple.services.questions import Facet, QuestionView
 from prepple.services.validation import clean_query
-from prepple.state.session import SessionState, guarded
+from prepple.state.session import as_int, guarded
 
 BANK = "question_bank"
 
 
-class QuestionsState(SessionState):
+class QuestionsState(rx.State):
     """Search box, filters and the current page of results."""
 
     query: str = ""
@@ -23,13 +26,15 @@ class QuestionsState(SessionState):
     difficulty: str = ""
     items: list[QuestionView] = []
     total: int = 0
-    loading: bool = False
+    loading: bool = True
     competencies: list[Facet] = []
     companies: list[Facet] = []
     company_note: str = ""
     company_values: list[str] = []
 
-    def _run(self, *, append: bool = False) -> None:
+    def _run(self, *, append: bool = False):
+        """Search with the current filters; returns a script that mirrors them in the URL, so
+        back, reload and sharing the link keep them."""
         offset = len(self.items) if append else 0
         with session_scope() as session:
             result = qs.question_search(
@@ -46,6 +51,18 @@ class QuestionsState(SessionState):
         self.company_note = info["note"] if info else ""
         self.company_values = info["values"] if info else []
         self.loading = False
+        params = {
+            k: v
+            for k, v in (
+                ("q", self.query),
+                ("competency", self.competency),
+                ("company", self.company),
+                ("difficulty", self.difficulty),
+            )
+            if v
+        }
+        url = "/questions" + (f"?{urlencode(params)}" if params else "")
+        return rx.call_script(f"window.history.replaceState(null, '', {json.dumps(url)})")
 
     @rx.var
     def has_filters(self) -> bool:
@@ -73,48 +90,48 @@ class QuestionsState(SessionState):
         self.company = params.get("company", "") if params.get("company") in known_co else ""
         diff = params.get("difficulty", "")
         self.difficulty = diff if diff in qs.DIFFICULTIES else ""
-        self._run()
+        return self._run()
 
     @rx.event
     @guarded(PUBLIC, flag=BANK)
     def search(self, value: str):
         """Search as the user types (the input debounces)."""
         self.query = clean_query(value)
-        self._run()
+        return self._run()
 
     @rx.event
     @guarded(PUBLIC, flag=BANK)
     def set_competency(self, value: str):
         """Filter by competency ("all" clears)."""
-        self.competency = "" if value in ("", "all") else str(value)[:60]
-        self._run()
+        self.competency = value[:60] if isinstance(value, str) and value != "all" else ""
+        return self._run()
 
     @rx.event
     @guarded(PUBLIC, flag=BANK)
     def set_company(self, value: str):
         """Filter by company ("all" clears)."""
-        self.company = "" if value in ("", "all") else str(value)[:60]
-        self._run()
+        self.company = value[:60] if isinstance(value, str) and value != "all" else ""
+        return self._run()
 
     @rx.event
     @guarded(PUBLIC, flag=BANK)
     def set_difficulty(self, value: str):
         """Filter by difficulty ("all" clears)."""
         self.difficulty = value if value in qs.DIFFICULTIES else ""
-        self._run()
+        return self._run()
 
     @rx.event
     @guarded(PUBLIC, flag=BANK)
     def clear_filters(self):
         """Show every question again."""
         self.query = self.competency = self.company = self.difficulty = ""
-        self._run()
+        return self._run()
 
     @rx.event
     @guarded(PUBLIC, flag=BANK)
     def load_more(self):
         """Append the next page of results."""
-        self._run(append=True)
+        return self._run(append=True)
 
     @rx.event
     @guarded(PUBLIC, flag=BANK)
@@ -132,29 +149,24 @@ class QuestionsState(SessionState):
         return rx.redirect(f"/questions/{qid}")
 
 
-class QuestionDetailState(SessionState):
+class QuestionDetailState(rx.State):
     """One question with its guidance and related questions."""
 
     question: QuestionView | None = None
     related: list[QuestionView] = []
     not_found: bool = False
 
-    @rx.var
-    def is_saved(self) -> bool:
-        """Whether this question is on the user's practice list."""
-        return self.question is not None and self.question.id in self.saved_ids
-
     @rx.event
     @guarded(PUBLIC, flag=BANK)
     def load(self):
         """Load the question named in the URL; a clear not-found state for bad ids."""
-        raw = str(self.router.page.params.get("qid", ""))
+        qid = as_int(self.router.page.params.get("qid", ""))
         self.question, self.related, self.not_found = None, [], False
-        if not raw.isdigit() or len(raw) > 12:
+        if qid is None:
             self.not_found = True
             return
         with session_scope() as session:
-            self.question = qs.question_get(session=session, question_id=int(raw))
+            self.question = qs.question_get(session=session, question_id=qid)
             if self.question is not None:
-                self.related = qs.question_related(session=session, question_id=int(raw))
+                self.related = qs.question_related(session=session, question_id=qid)
         self.not_found = self.question is None

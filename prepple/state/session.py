@@ -1,8 +1,10 @@
 """Who is using the app, and the one guard every event handler goes through.
 
 ``SessionState`` keeps the session token in the browser's localStorage (as reflex-local-auth
-does) and the visitor's own data (their practice list) there too. Feature states subclass it
-so the token is at hand in every handler; the tree stays one level deep.
+does), the visitor's own data (their practice list), and the small public view of the viewer
+that the navigation bar shows. Feature states are siblings (they inherit straight from
+``rx.State``) and read the token through ``get_state(SessionState)``, so an event of one feature
+loads only that feature's state and this small one, also from Redis when scaled out.
 
 Every event handler in ``prepple.state`` is decorated with :func:`guarded`, naming the
 permission it needs (``PUBLIC`` for visitors). The guard reads the principal from the database
@@ -16,10 +18,12 @@ import functools
 import inspect
 import json
 import logging
+import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import reflex as rx
 
@@ -28,7 +32,6 @@ from prepple.models import User
 from prepple.services import accounts, flags, saved
 from prepple.services.authz import (
     PUBLIC,
-    SIGNED_IN,
     VISITOR,
     Denied,
     Principal,
@@ -40,6 +43,7 @@ from prepple.services.flags import FeatureDisabled
 logger = logging.getLogger("prepple.authz")
 
 GUARD_ATTR = "__prepple_guard__"
+MAX_ID = 2**31 - 1
 _principal: ContextVar[Principal] = ContextVar("prepple_principal", default=VISITOR)
 
 
@@ -51,64 +55,109 @@ class Guard:
     flag: str | None = None
 
 
-def current_principal() -> Principal:
-    """The principal the running handler was authorised for (inside a guarded handler)."""
-    return _principal.get()
-
-
 class Refusal(list):
     """The events a refused handler returns (a list, so Reflex sends them to the browser).
 
     A distinct type so tests can tell a refusal from a handler that ran."""
 
 
+def current_principal() -> Principal:
+    """The principal the running handler was authorised for (inside a guarded handler)."""
+    return _principal.get()
+
+
+# Same-site paths only: no scheme, no "//host", no backslashes, whitespace or control chars.
+_SAFE_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_\-.~%?=&]*$")
+
+
+def safe_next(target: object, default: str = "/questions") -> str:
+    """``target`` if it is a same-site path, else ``default`` (no open redirects)."""
+    if isinstance(target, str) and len(target) < 300 and _SAFE_PATH.match(target):
+        return target
+    return default
+
+
+def login_redirect(path: str) -> rx.event.EventSpec:
+    """Send a visitor to log in, coming back to ``path`` afterwards."""
+    path = path.rstrip("/")
+    target = "/login" + (f"?next={quote(path, safe='/')}" if safe_next(path, "") else "")
+    return rx.redirect(target)
+
+
 def _denial_events(message: str, *, needs_login: bool, path: str) -> Refusal:
     events = Refusal([rx.toast.error(message, id="prepple-denied", close_button=True)])
     if needs_login:
-        path = path.rstrip("/")
-        target = "/login" + (f"?next={path}" if path.startswith("/") else "")
-        events.append(rx.redirect(target))
+        events.append(login_redirect(path))
     return events
+
+
+async def session_of(state: rx.State) -> SessionState:
+    """The tab's SessionState, from any state."""
+    if isinstance(state, SessionState):
+        return state
+    return await state.get_state(SessionState)
+
+
+async def _authorise(state: rx.State, guard: Guard, name: str) -> tuple[Principal, Refusal | None]:
+    token = (await session_of(state)).auth_token
+    try:
+        with session_scope() as session:
+            principal = (
+                accounts.session_principal(session=session, token=token) if token else VISITOR
+            )
+            if guard.flag:
+                flags.require_enabled(session=session, name=guard.flag)
+        require(principal, guard.permission)
+    except (Denied, FeatureDisabled) as exc:
+        logger.warning("refused %s.%s: %s", type(state).__name__, name, exc)
+        if not isinstance(state, SessionState):
+            state.reset()  # nothing an earlier user loaded into this tab stays visible
+        path = state.router.page.raw_path or state.router.page.path or ""
+        needs_login = getattr(exc, "needs_login", False)
+        return VISITOR, _denial_events(exc.message, needs_login=needs_login, path=path)
+    return principal, None
 
 
 def guarded(permission: str, *, flag: str | None = None) -> Callable:
     """Decorate an event handler so it runs only for principals holding ``permission``.
 
-    Put it under ``@rx.event``. On refusal the handler body does not run; the state's own
-    fields are reset (so nothing left from an earlier user stays visible), the user sees a
-    toast, and a visitor is sent to the log-in page.
+    Put it under ``@rx.event``. The handler may be sync, async or an async generator; the
+    wrapper is async either way. On refusal the handler body does not run; the state's own
+    fields are reset, the user sees a toast, and a visitor is sent to the log-in page.
     """
     guard = Guard(permission=permission, flag=flag)
 
     def decorate(fn: Callable) -> Callable:
-        if inspect.iscoroutinefunction(fn):
+        if inspect.isasyncgenfunction(fn):
 
             @functools.wraps(fn)
-            async def async_wrapper(self: SessionState, *args: Any, **kwargs: Any) -> Any:
-                principal, denial = self._authorise(guard, fn.__name__)
+            async def gen_wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+                principal, denial = await _authorise(self, guard, fn.__name__)
                 if denial is not None:
-                    return denial
+                    yield denial
+                    return
                 reset = _principal.set(principal)
                 try:
-                    return await fn(self, *args, **kwargs)
+                    async for item in fn(self, *args, **kwargs):
+                        yield item
                 finally:
                     _principal.reset(reset)
 
-            wrapper = async_wrapper
+            wrapper: Callable = gen_wrapper
         else:
 
             @functools.wraps(fn)
-            def sync_wrapper(self: SessionState, *args: Any, **kwargs: Any) -> Any:
-                principal, denial = self._authorise(guard, fn.__name__)
+            async def wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+                principal, denial = await _authorise(self, guard, fn.__name__)
                 if denial is not None:
                     return denial
                 reset = _principal.set(principal)
                 try:
-                    return fn(self, *args, **kwargs)
+                    result = fn(self, *args, **kwargs)
+                    return await result if inspect.isawaitable(result) else result
                 finally:
                     _principal.reset(reset)
 
-            wrapper = sync_wrapper
         setattr(wrapper, GUARD_ATTR, guard)
         return wrapper
 
@@ -133,30 +182,7 @@ class SessionState(rx.State):
     viewer_loaded: bool = False
 
     # ----------------------------------------------------------------------------------------
-    # Server-side helpers (not events)
-
-    def _load_principal(self) -> Principal:
-        token = self.auth_token
-        if not token:
-            return VISITOR
-        with session_scope() as session:
-            return accounts.session_principal(session=session, token=token)
-
-    def _authorise(self, guard: Guard, name: str) -> tuple[Principal, Refusal | None]:
-        try:
-            principal = self._load_principal()
-            if guard.flag:
-                with session_scope() as session:
-                    flags.require_enabled(session=session, name=guard.flag)
-            require(principal, guard.permission)
-        except (Denied, FeatureDisabled) as exc:
-            needs_login = getattr(exc, "needs_login", False)
-            logger.warning("refused %s.%s: %s", type(self).__name__, name, exc)
-            if type(self) is not SessionState:
-                self.reset()
-            path = self.router.page.raw_path or self.router.page.path or ""
-            return VISITOR, _denial_events(exc.message, needs_login=needs_login, path=path)
-        return principal, None
+    # Server-side helpers (not events); other states call them through session_of()
 
     def _set_viewer(self, principal: Principal) -> None:
         self.viewer_id = principal.user_id or 0
@@ -183,6 +209,14 @@ class SessionState(rx.State):
             principal = accounts.principal_of(session, user)
         self.visitor_saved = "[]"
         self._set_viewer(principal)
+
+    def _end_session(self) -> None:
+        """Revoke the token (if any) and forget everything this tab held about the user."""
+        if self.auth_token:
+            with session_scope() as session:
+                accounts.session_revoke(session=session, token=self.auth_token)
+        self.reset()
+        self._set_viewer(VISITOR)
 
     # ----------------------------------------------------------------------------------------
     # Computed vars for the UI (page guards are for comfort; handlers check again)
@@ -215,21 +249,24 @@ class SessionState(rx.State):
         self._set_viewer(principal)
 
     @rx.event
-    @guarded(SIGNED_IN)
+    @guarded(PUBLIC)
     def logout(self):
-        """End the session on the server and forget everything this tab held."""
-        with session_scope() as session:
-            accounts.session_revoke(session=session, token=self.auth_token)
-        self.reset()
+        """End the session on the server and forget everything this tab held.
+
+        Public on purpose: a tab whose session already expired must still be able to clear
+        what it shows."""
+        self._end_session()
         return [rx.toast.info("You are logged out."), rx.redirect("/")]
 
     @rx.event
-    @guarded(PUBLIC, flag="visitor_drafts")
+    @guarded(PUBLIC)
     def toggle_saved(self, question_id: int):
         """Save or unsave a question: in the account, or in the browser for a visitor."""
         try:
             qid = int(question_id)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            qid = 0
+        if not 0 < qid <= MAX_ID:
             return rx.toast.error("That question doesn't exist.")
         principal = current_principal()
         want = qid not in self.saved_ids
@@ -242,21 +279,24 @@ class SessionState(rx.State):
                     self.saved_ids = saved.saved_ids(session=session, user_id=principal.user_id)
             except (LookupError, ValueError) as exc:
                 return rx.toast.error(str(exc))
+            return rx.toast.success("Saved to your practice list." if want else "Removed.")
+        with session_scope() as session:
+            if not flags.flag_enabled(session=session, name="visitor_drafts"):
+                return [rx.toast.info("Log in to save questions."), login_redirect("/questions")]
+        ids = _visitor_ids(self.visitor_saved)
+        if want:
+            if len(ids) >= saved.MAX_SAVED:
+                return rx.toast.error("Your list is full.")
+            ids.insert(0, qid)
         else:
-            ids = _visitor_ids(self.visitor_saved)
-            if want:
-                if len(ids) >= saved.MAX_SAVED:
-                    return rx.toast.error("Your list is full.")
-                ids.insert(0, qid)
-            else:
-                ids = [i for i in ids if i != qid]
-            self.visitor_saved = json.dumps(ids)
-            self.saved_ids = ids
-        if want and not principal.is_authenticated:
+            ids = [i for i in ids if i != qid]
+        self.visitor_saved = json.dumps(ids)
+        self.saved_ids = ids
+        if want:
             return rx.toast.success(
                 "Saved in this browser. Create a free account to keep it everywhere."
             )
-        return rx.toast.success("Saved to your practice list." if want else "Removed.")
+        return rx.toast.success("Removed.")
 
 
 def form_data(form: object) -> dict:
@@ -271,6 +311,26 @@ def password_mismatch(form: dict, first: str, second: str) -> dict[str, str]:
     return {}
 
 
+def as_int(value: object) -> int | None:
+    """A positive database id from an untrusted argument, or ``None``."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def as_bool(value: object) -> bool | None:
+    """A boolean from an untrusted argument (true/false or "true"/"false"), or ``None``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
 def _visitor_ids(raw: str) -> list[int]:
     try:
         data = json.loads(raw or "[]")
@@ -278,4 +338,4 @@ def _visitor_ids(raw: str) -> list[int]:
         return []
     if not isinstance(data, list):
         return []
-    return [i for i in data if isinstance(i, int) and not isinstance(i, bool)][: saved.MAX_SAVED]
+    return [i for i in data if as_int(i) is not None and isinstance(i, int)][: saved.MAX_SAVED]

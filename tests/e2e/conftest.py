@@ -124,10 +124,20 @@ def _wait_ready(url: str, proc: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the app did not start in {START_TIMEOUT}s:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory) -> Iterator[LiveApp]:
-    """Build and serve the production app on a free port with a fresh seeded database."""
-    data = tmp_path_factory.mktemp("e2e-data")
+@pytest.fixture(scope="session", params=["memory", "redis"])
+def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
+    """Build and serve the production app on a free port with a fresh seeded database.
+
+    Every browser test runs twice: with Reflex state in memory (the embedded default) and in
+    the local Redis server (the scaled path)."""
+    redis_url = ""
+    if request.param == "redis":
+        redis_url = os.environ.get("PREPPLE_TEST_REDIS_URL", "")
+        if not redis_url:
+            if os.environ.get("PREPPLE_REQUIRE_SERVICES") == "1":
+                pytest.fail("PREPPLE_TEST_REDIS_URL is not set but services are required")
+            pytest.skip("no Redis (run the suite with `make test`)")
+    data = tmp_path_factory.mktemp(f"e2e-{request.param}")
     db_url = f"sqlite:///{data / 'prepple.db'}"
     migrate.upgrade(database_url=db_url)
     engine = make_engine(db_url)
@@ -164,7 +174,7 @@ def live_app(tmp_path_factory) -> Iterator[LiveApp]:
         )
     try:
         _wait_ready(url, proc, log)
-        print(f"\n[e2e] production build served in {time.monotonic() - started:.1f}s at {url}")
+        print(f"\n[e2e] {request.param}: served in {time.monotonic() - started:.1f}s at {url}")
         app = LiveApp(url=url, db_url=db_url, log_path=log, process=proc)
         app.new_log_errors()  # start-up output is not a test's fault
         yield app

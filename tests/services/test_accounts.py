@@ -5,6 +5,7 @@ from sqlmodel import select
 
 from prepple.models import (
     AuditEntry,
+    LoginThrottle,
     OutboxMessage,
     PasswordResetToken,
     SavedQuestion,
@@ -74,6 +75,7 @@ def test_register_refuses_unknown_role(session):
 def test_authenticate_ok_and_same_message_for_unknown_email_and_wrong_password(session, make_user):
     make_user("ann@example.com")
     assert accounts.user_authenticate(session=session, email="ann@example.com", password=PW)
+    session.commit()  # one request, one transaction (failures are counted in a separate one)
     messages = []
     for email, pw in [("ann@example.com", "wrong password!"), ("nobody@example.com", PW)]:
         with pytest.raises(AccountError) as err:
@@ -245,3 +247,133 @@ def test_role_set_grant_revoke_and_self_protection(session, make_user):
         )
     with pytest.raises(InvalidInput, match="Unknown role"):
         accounts.role_set(session=session, actor=actor, user_id=bob.id, role="root", granted=True)
+
+
+@both_databases
+def test_throttle_window_rolls_over(session, make_user):
+    make_user("ann@example.com")
+    start = utcnow()
+    for i in range(4):
+        with pytest.raises(AccountError, match="Wrong e-mail"):
+            accounts.user_authenticate(
+                session=session,
+                email="ann@example.com",
+                password="nope nope nope",
+                now=start + timedelta(minutes=i),
+            )
+    # 20 minutes later the window has passed: the count starts again, no lock after 1 more.
+    later = start + timedelta(minutes=20)
+    with pytest.raises(AccountError, match="Wrong e-mail"):
+        accounts.user_authenticate(
+            session=session, email="ann@example.com", password="nope nope nope", now=later
+        )
+    row = session.get(LoginThrottle, "email:ann@example.com")
+    session.refresh(row)
+    assert row.failures == 1 and row.locked_until is None
+
+
+@both_databases
+def test_password_spraying_from_one_address_is_throttled(session, make_user, monkeypatch):
+    monkeypatch.setenv("PREPPLE_LOGIN_MAX_FAILURES_PER_IP", "6")
+    from prepple.settings import reset_settings_cache
+
+    reset_settings_cache()
+    now = utcnow()
+    for i in range(5):
+        with pytest.raises(AccountError, match="Wrong e-mail"):
+            accounts.user_authenticate(
+                session=session,
+                email=f"victim{i}@example.com",
+                password="Summer2026!!",
+                client_ip="203.0.113.9",
+                now=now,
+            )
+    # The 6th failure from the address locks it, whichever accounts were tried.
+    with pytest.raises(AccountError, match="Too many"):
+        accounts.user_authenticate(
+            session=session,
+            email="victim9@example.com",
+            password="Summer2026!!",
+            client_ip="203.0.113.9",
+            now=now,
+        )
+    make_user("real@example.com")
+    with pytest.raises(AccountError, match="Too many"):
+        accounts.user_authenticate(
+            session=session, email="real@example.com", password=PW, client_ip="203.0.113.9", now=now
+        )
+    # Another address is not affected.
+    assert accounts.user_authenticate(
+        session=session, email="real@example.com", password=PW, client_ip="198.51.100.7", now=now
+    )
+
+
+def test_reset_requests_are_limited_and_a_new_link_ends_the_old(session, make_user):
+    make_user("ann@example.com")
+    now = utcnow()
+    first = accounts.password_reset_request(session=session, email="ann@example.com", now=now)
+    session.commit()
+    old_token = _reset_token_from_outbox(session, "ann@example.com")
+    second = accounts.password_reset_request(session=session, email="ann@example.com", now=now)
+    session.commit()
+    assert first and second and first != second
+    with pytest.raises(AccountError, match="invalid"):
+        accounts.password_reset_complete(
+            session=session, token=old_token, new_password="a brand new secret"
+        )
+    assert accounts.password_reset_request(session=session, email="ann@example.com", now=now)
+    # The fourth within the hour is silently dropped (no mail-bombing).
+    assert (
+        accounts.password_reset_request(session=session, email="ann@example.com", now=now) is None
+    )
+    later = now + timedelta(hours=1, minutes=1)
+    assert accounts.password_reset_request(session=session, email="ann@example.com", now=later)
+
+
+def test_password_change_ends_outstanding_reset_links(session, make_user):
+    user = make_user("ann@example.com")
+    accounts.password_reset_request(session=session, email="ann@example.com")
+    session.commit()
+    token = _reset_token_from_outbox(session, "ann@example.com")
+    accounts.password_change(session=session, user_id=user.id, current=PW, new="a brand new secret")
+    with pytest.raises(AccountError, match="invalid"):
+        accounts.password_reset_complete(
+            session=session, token=token, new_password="another new secret"
+        )
+
+
+def test_used_reset_link_text_is_scrubbed(session, make_user):
+    make_user("ann@example.com")
+    accounts.password_reset_request(session=session, email="ann@example.com")
+    session.commit()
+    token = _reset_token_from_outbox(session, "ann@example.com")
+    accounts.password_reset_complete(
+        session=session, token=token, new_password="a brand new secret"
+    )
+    session.commit()
+    body = session.exec(select(OutboxMessage.body)).one()
+    assert token not in body
+
+
+@both_databases
+def test_prune_removes_only_what_has_expired(session, make_user):
+    user = make_user("ann@example.com")
+    live = accounts.session_create(session=session, user=user)
+    accounts.session_create(session=session, user=user, now=utcnow() - timedelta(days=60))
+    accounts.password_reset_request(
+        session=session, email="ann@example.com", now=utcnow() - timedelta(hours=3)
+    )
+    session.commit()
+    with pytest.raises(AccountError):
+        accounts.user_authenticate(
+            session=session,
+            email="ann@example.com",
+            password="nope nope",
+            now=utcnow() - timedelta(hours=2),
+        )
+    session.commit()
+    counts = accounts.prune_expired(session=session)
+    session.commit()
+    assert counts == {"sessions": 1, "reset_tokens": 1, "throttle_rows": 1}
+    assert accounts.session_user(session=session, token=live) is not None
+    assert "token=" not in session.exec(select(OutboxMessage.body)).one()

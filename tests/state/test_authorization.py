@@ -9,7 +9,15 @@ returned), and nothing changes in the database.
 import pytest
 from sqlmodel import func, select
 
-from prepple.models import AuditEntry, FeatureFlag, UserRole
+from prepple.models import (
+    AuditEntry,
+    FeatureFlag,
+    OutboxMessage,
+    SavedQuestion,
+    User,
+    UserRole,
+    UserSession,
+)
 from prepple.services import flags
 from prepple.services.authz import PUBLIC, SIGNED_IN, Principal, may
 from prepple.state.admin import AdminState
@@ -57,11 +65,20 @@ def test_every_handler_declares_a_guard(cls, name):
 
 def _db_fingerprint(session):
     session.expire_all()
-    return (
-        session.exec(select(func.count()).select_from(UserRole)).one(),
-        session.exec(select(func.count()).select_from(AuditEntry)).one(),
-        session.exec(select(func.count()).select_from(FeatureFlag)).one(),
+    counts = tuple(
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in (
+            User,
+            UserRole,
+            UserSession,
+            SavedQuestion,
+            OutboxMessage,
+            AuditEntry,
+            FeatureFlag,
+        )
     )
+    hashes = tuple(session.exec(select(User.password_hash).order_by(User.id)).all())
+    return counts, hashes
 
 
 RESTRICTED = [(c, n) for c, n in HANDLERS if _guard(c, n) and _guard(c, n).permission != PUBLIC]
@@ -71,6 +88,7 @@ RESTRICTED = [(c, n) for c, n in HANDLERS if _guard(c, n) and _guard(c, n).permi
 def test_handler_refuses_principals_without_permission(cls, name, session, make_user):
     guard = _guard(cls, name)
     seeker = make_user("seeker@example.com")
+    seeker_token = login_token(seeker)
     before = _db_fingerprint(session)
     handler = cls.event_handlers[name]
 
@@ -78,7 +96,7 @@ def test_handler_refuses_principals_without_permission(cls, name, session, make_
     assert isinstance(visitor_result, Refusal), "a visitor was let through"
 
     if guard.permission != SIGNED_IN:
-        root = new_tree(login_token(seeker))
+        root = new_tree(seeker_token)
         seeker_result = call(root, cls, name, *dummy_args(handler))
         assert isinstance(seeker_result, Refusal), "a seeker was let through"
     assert _db_fingerprint(session) == before
@@ -119,3 +137,21 @@ def test_refusal_clears_data_left_from_an_earlier_user(session, make_user):
     get(root, SessionState).auth_token = ""  # the admin's session is gone
     assert isinstance(call(root, AdminState, "load"), Refusal)
     assert admin_state.users == []
+
+
+HOSTILE_ARGS = [None, [], {}, {"$gt": ""}, ["a", "b"], 10**30, -1, True, "x" * 100_000, "\x00"]
+
+
+@pytest.mark.parametrize("cls,name", HANDLERS, ids=IDS)
+def test_handler_survives_wrong_typed_arguments(cls, name, session, make_user):
+    """A crafted websocket event can send any JSON as any argument: no handler may crash."""
+    admin = make_user("admin@example.com", roles=("admin",))
+    token = login_token(admin)
+    handler = cls.event_handlers[name]
+    n_args = len(dummy_args(handler))
+    for bad in HOSTILE_ARGS:
+        for position in range(n_args):
+            args = dummy_args(handler)
+            args[position] = bad
+            root = new_tree(token)
+            call(root, cls, name, *args)  # must not raise

@@ -3,15 +3,16 @@
 import json
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import func, select
 
 from prepple.models import SavedQuestion, User, UserSession
 from prepple.services import flags
 from prepple.state.account import AccountState
 from prepple.state.admin import AdminState
-from prepple.state.auth import AuthState, _safe_next
+from prepple.state.auth import AuthState
 from prepple.state.questions import QuestionDetailState, QuestionsState
-from prepple.state.session import Refusal, SessionState
+from prepple.state.session import Refusal, SessionState, safe_next
 from tests.state.helpers import call, get, login_token, new_tree
 
 PW = "correct horse battery"
@@ -104,10 +105,31 @@ def test_logout_revokes_the_server_session(session, make_user):
     assert session.exec(select(UserSession).where(UserSession.user_id == user.id)).all() == []
 
 
-def test_refresh_viewer_drops_a_revoked_token(session):
-    root = new_tree("x" * 43)
+def test_refresh_viewer_drops_a_revoked_token(session, make_user):
+    user = make_user(name="Rev")
+    token = login_token(user)
+    root = new_tree(token)
     call(root, SessionState, "refresh_viewer")
-    assert get(root, SessionState).auth_token == "" and not get(root, SessionState).viewer_id
+    assert get(root, SessionState).viewer_name == "Rev"
+    from prepple.services import accounts
+
+    accounts.session_revoke(session=session, token=token)
+    session.commit()
+    call(root, SessionState, "refresh_viewer")
+    sess = get(root, SessionState)
+    assert sess.auth_token == "" and not sess.viewer_id and sess.viewer_name == ""
+
+
+def test_logout_with_an_expired_session_still_clears_the_tab(session, make_user):
+    user = make_user(name="Exp")
+    root = new_tree(login_token(user))
+    call(root, SessionState, "refresh_viewer")
+    session.exec(delete(UserSession))
+    session.commit()
+    result = call(root, SessionState, "logout")
+    assert not isinstance(result, Refusal)
+    sess = get(root, SessionState)
+    assert sess.auth_token == "" and sess.viewer_name == "" and not sess.is_authenticated
 
 
 @pytest.mark.parametrize(
@@ -121,7 +143,7 @@ def test_refresh_viewer_drops_a_revoked_token(session):
     ],
 )
 def test_next_redirect_stays_on_site(target, expected):
-    assert _safe_next(target) == expected
+    assert safe_next(target) == expected
 
 
 def test_reset_flow_through_handlers(session, make_user):
@@ -134,7 +156,12 @@ def test_reset_flow_through_handlers(session, make_user):
     body = session.exec(select(OutboxMessage.body)).one()
     token = body.split("token=")[1].split()[0]
     state = get(root, AuthState)
-    state.reset_token = token
+    state.router = state.router.__class__.from_router_data(
+        {"pathname": "/reset-password", "asPath": f"/reset-password?token={token}"}
+    )
+    call(root, AuthState, "load_reset")
+    assert state._reset_token == token and not state.errors
+    assert "_reset_token" not in state.get_delta() and token not in str(state.dict())
     call(
         root,
         AuthState,

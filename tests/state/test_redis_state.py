@@ -1,8 +1,9 @@
 """Scaled path: Reflex state kept in a real Redis server (several backend workers share it).
 
-Runs our State classes through Reflex's Redis state manager on the local test server: a handler
-runs inside ``modify_state``, and a second manager (another worker) reads back exactly what the
-first stored, including the dataclass-typed vars."""
+Our State classes go through Reflex's Redis state manager on the local test server: one
+"worker" runs handlers and stores the states, a second one reads back exactly what was stored,
+including the dataclass-typed vars. The browser flows run against a Redis-backed app too
+(tests/e2e), which covers handlers reading one state from another through Redis."""
 
 import os
 import uuid
@@ -10,11 +11,12 @@ import uuid
 import pytest
 from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import BaseStateToken
+from reflex_base.event.context import EventContext
 
 from prepple.state.questions import QuestionsState
 from prepple.state.session import SessionState
 from tests.conftest import REQUIRE_SERVICES
-from tests.state.helpers import get, login_token, run_async
+from tests.state.helpers import login_token, run_async
 
 REDIS_URL = os.environ.get("PREPPLE_TEST_REDIS_URL", "")
 
@@ -31,25 +33,41 @@ def redis_url():
 async def _scenario(url: str, token_value: str) -> tuple:
     from redis.asyncio import Redis
 
+    async def no_enqueue(*_args, **_kwargs):
+        return None
+
     ident = uuid.uuid4().hex
-    token = BaseStateToken(ident=ident, cls=QuestionsState)
+    session_token = BaseStateToken(ident=ident, cls=SessionState)
+    questions_token = BaseStateToken(ident=ident, cls=QuestionsState)
+
     worker1 = StateManagerRedis(redis=Redis.from_url(url))
-    async with worker1.modify_state(token) as root:
-        get(root, SessionState).auth_token = token_value
-        questions = get(root, QuestionsState)
-        QuestionsState.event_handlers["load"].fn(questions)
-        QuestionsState.event_handlers["search"].fn(questions, "conflict")
-        SessionState.event_handlers["refresh_viewer"].fn(get(root, SessionState))
-        stored = (questions.total, [q.id for q in questions.items], questions.items[0])
+    async with EventContext(token=ident, state_manager=worker1, enqueue_impl=no_enqueue):
+        async with worker1.modify_state(session_token) as root:
+            session = await root.get_state(SessionState)
+            session.auth_token = token_value
+            await SessionState.event_handlers["refresh_viewer"].fn(session)
     await worker1.close()
 
-    worker2 = StateManagerRedis(redis=Redis.from_url(url))
-    root2 = await worker2.get_state(token)
-    questions2 = get(root2, QuestionsState)
-    read = (questions2.total, [q.id for q in questions2.items], questions2.items[0])
-    viewer = get(root2, SessionState).viewer_name
+    worker2 = StateManagerRedis(redis=Redis.from_url(url))  # another backend process
+    async with EventContext(token=ident, state_manager=worker2, enqueue_impl=no_enqueue):
+        async with worker2.modify_state(questions_token) as root:
+            questions = await root.get_state(QuestionsState)
+            # The guard reads the token that worker 1 stored, from Redis.
+            await QuestionsState.event_handlers["load"].fn(questions)
+            await QuestionsState.event_handlers["search"].fn(questions, "conflict")
+            stored = (questions.total, [q.id for q in questions.items], questions.items[0])
     await worker2.close()
-    return stored, read, viewer
+
+    worker3 = StateManagerRedis(redis=Redis.from_url(url))
+    async with EventContext(token=ident, state_manager=worker3, enqueue_impl=no_enqueue):
+        root3 = await worker3.get_state(questions_token)
+        questions3 = await root3.get_state(QuestionsState)
+        read = (questions3.total, [q.id for q in questions3.items], questions3.items[0])
+        viewer = (await worker3.get_state(session_token)).get_substate(
+            SessionState.get_full_name().split(".")[1:]
+        )
+    await worker3.close()
+    return stored, read, (viewer.viewer_name, viewer.auth_token == token_value)
 
 
 def test_state_round_trips_through_real_redis(redis_url, session, make_user):
@@ -58,4 +76,4 @@ def test_state_round_trips_through_real_redis(redis_url, session, make_user):
     stored, read, viewer = run_async(_scenario(redis_url, token))
     assert stored[0] > 0
     assert read == stored
-    assert viewer == "Rae"
+    assert viewer == ("Rae", True)
