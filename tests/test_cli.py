@@ -92,3 +92,31 @@ def test_flags_and_downgrade(empty_db):
     assert runner.invoke(app, ["flags", "set", "registration", "maybe"]).exit_code == 2
     down = runner.invoke(app, ["db", "downgrade"])
     assert down.exit_code == 0 and "database at None" in down.output
+
+
+def test_errors_are_messages_not_tracebacks(empty_db):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    made = runner.invoke(
+        app,
+        ["users", "create", "--email", "a@example.com", "--name", "A"],
+        env={"PREPPLE_NEW_PASSWORD": "correct horse battery"},
+    )
+    assert made.exit_code == 0
+    bad_role = runner.invoke(app, ["users", "set-role", "a@example.com", "overlord"])
+    assert bad_role.exit_code == 2 and "Unknown role" in bad_role.output
+    assert bad_role.exception is None or isinstance(bad_role.exception, SystemExit)
+    nobody = runner.invoke(app, ["users", "set-role", "nobody@example.com", "mentor"])
+    assert nobody.exit_code == 2 and "no such user" in nobody.output
+    bad_flag = runner.invoke(app, ["flags", "set", "warp_drive", "on"])
+    assert bad_flag.exit_code == 2 and "unknown flag" in bad_flag.output
+    ok = runner.invoke(app, ["users", "set-role", "a@example.com", "mentor"])
+    assert ok.exit_code == 0 and "mentor" in ok.output
+
+
+def test_prune_and_deliver_report_counts(empty_db):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    pruned = runner.invoke(app, ["prune"])
+    assert pruned.exit_code == 0
+    assert json.loads(pruned.output) == {"sessions": 0, "reset_tokens": 0, "throttle_rows": 0}
+    delivered = runner.invoke(app, ["deliver"])
+    assert delivered.exit_code == 0 and "sent 0" in delivered.output

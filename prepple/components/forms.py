@@ -40,7 +40,13 @@ def form_field(
     """A labelled input. ``errors`` is a dict Var of field -> message (or ``None``)."""
     field_id = f"field-{name}"
     message = errors[name].to(str) if errors is not None else ""
-    described = f"{field_id}-error {field_id}-hint" if hint else f"{field_id}-error"
+    hint_id = f"{field_id}-hint" if hint else ""
+    # Point only at elements that exist: the error line appears only with an error.
+    described = (
+        rx.cond(message, f"{field_id}-error {hint_id}".strip(), hint_id)
+        if errors is not None
+        else hint_id
+    )
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
         rx.input(

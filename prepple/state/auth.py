@@ -68,7 +68,6 @@ class AuthState(rx.State):
 
     errors: dict[str, str] = {}
     message: str = ""
-    busy: bool = False
     # Backend-only (leading underscore): never sent to the browser.
     _reset_token: str = ""
 
