@@ -41,7 +41,8 @@ def _users_tab() -> rx.Component:
             debounce_timeout=300,
         ),
         rx.text(
-            AdminState.user_total.to_string() + " users",
+            AdminState.user_total.to_string()
+            + rx.cond(AdminState.user_total == 1, " user", " users"),
             size=TEXT["small"],
             color=rx.color(STATUS["muted"], 11),
         ),
@@ -57,8 +58,20 @@ def _users_tab() -> rx.Component:
                             size=TEXT["small"],
                             color=rx.color(STATUS["muted"], 10),
                         ),
+                        rx.cond(~u.active, rx.badge("deactivated", color_scheme="tomato")),
+                        rx.spacer(),
+                        rx.button(
+                            rx.cond(u.active, "Deactivate", "Reactivate"),
+                            size="1",
+                            variant="ghost",
+                            color_scheme=rx.cond(u.active, "tomato", "grass"),
+                            on_click=AdminState.set_active(u.id, ~u.active),
+                            class_name="active-toggle",
+                        ),
                         wrap="wrap",
                         spacing="3",
+                        width="100%",
+                        align="center",
                     ),
                     rx.flex(
                         rx.foreach(AdminState.all_roles, lambda r: _role_toggle(u, r)),

@@ -379,6 +379,26 @@ def user_delete(*, session: Session, user_id: int, password: object) -> None:
     session.flush()
 
 
+def user_set_active(*, session: Session, actor: Principal, user_id: int, active: bool) -> None:
+    """Deactivate (block log-in, end all sessions) or reactivate an account. Callers check
+    ``admin.users.manage`` first."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("user", "No such user.")
+    if not active and actor.user_id == user_id:
+        raise AccountError("user", "You can't deactivate your own account.")
+    user.is_active = active
+    if not active:
+        session.exec(delete(UserSession).where(UserSession.user_id == user_id))
+    audit(
+        session,
+        actor_id=actor.user_id,
+        action="account.reactivated" if active else "account.deactivated",
+        detail=f"user #{user_id}",
+    )
+    session.flush()
+
+
 def role_set(*, session: Session, actor: Principal, user_id: int, role: str, granted: bool) -> None:
     """Grant or revoke one role. Callers check ``admin.users.manage`` first."""
     if role not in ROLES:

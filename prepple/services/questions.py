@@ -298,7 +298,8 @@ def seed_bank(*, session: Session, bank: dict) -> dict[str, int]:
     existing = {q.key: q for q in session.exec(select(Question)).all()}
     created = 0
     for item in bank["questions"]:
-        key = question_key(item["text"])
+        # The bank names each question by a stable key, so editing its text updates it.
+        key = item.get("key") or question_key(item["text"])
         q = existing.get(key)
         if q is None:
             q = Question(key=key, text=item["text"])

@@ -30,6 +30,7 @@ class UserRow:
     display_name: str
     created: str
     roles: list[str]
+    active: bool
 
 
 @dataclass
@@ -94,6 +95,7 @@ class AdminState(rx.State):
                 display_name=u.display_name,
                 created=f"{u.created_at:%Y-%m-%d}",
                 roles=sorted(roles[u.id]),
+                active=u.is_active,
             )
             for u in rows
         ]
@@ -185,6 +187,23 @@ class AdminState(rx.State):
             return rx.toast.error(exc.message)
         self._load_users()
         return rx.toast.success(f"{'Granted' if grant else 'Removed'} {role}.")
+
+    @rx.event
+    @guarded("admin.users.manage")
+    def set_active(self, user_id: int, active: bool):
+        """Deactivate (blocks log-in, ends sessions) or reactivate an account."""
+        uid, value = as_int(user_id), as_bool(active)
+        if uid is None or value is None:
+            return rx.toast.error("That change can't be made.")
+        try:
+            with session_scope() as session:
+                accounts.user_set_active(
+                    session=session, actor=current_principal(), user_id=uid, active=value
+                )
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
+        self._load_users()
+        return rx.toast.success("Account reactivated." if value else "Account deactivated.")
 
     @rx.event
     @guarded("admin.flags")

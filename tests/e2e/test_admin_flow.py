@@ -63,6 +63,10 @@ def test_admin_grants_a_role_and_switches_a_feature_off(new_page, live_app):
     row.get_by_role("button", name="mentor").click()
     expect(row.get_by_role("button", name="mentor")).to_have_attribute("aria-pressed", "true")
     assert live_app.roles_of(mia) == {"seeker", "mentor"}
+    row.get_by_role("button", name="Deactivate").click()
+    expect(row.get_by_text("deactivated")).to_be_visible()
+    row.get_by_role("button", name="Reactivate").click()
+    expect(row.get_by_text("deactivated")).to_have_count(0)
 
     admin.locator("#tab-flags").click()
     switch = admin.locator("#flag-question_bank")

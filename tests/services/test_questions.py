@@ -13,6 +13,8 @@ def test_bundled_bank_is_large_distinct_and_well_tagged():
     bank = qs.load_bank()
     items = bank["questions"]
     assert len(items) >= 200
+    keys = [q["key"] for q in items]
+    assert len(set(keys)) == len(keys), "duplicate keys"
     texts = [qs.fold(q["text"]) for q in items]
     assert len(set(texts)) == len(texts), "duplicate questions"
     comp_slugs = {c["slug"] for c in bank["competencies"]}
@@ -44,9 +46,13 @@ def test_seed_updates_tags_when_the_bank_changes(session):
     first = bank["questions"][0]
     first["competencies"] = ["failure"]
     qs.seed_bank(session=session, bank=bank)
-    q = session.exec(select(Question).where(Question.key == qs.question_key(first["text"]))).one()
+    first["text"] = first["text"].rstrip("?.") + ", and what did you learn?"
+    qs.seed_bank(session=session, bank=bank)
+    q = session.exec(select(Question).where(Question.key == first["key"])).one()
+    assert q.text == first["text"]  # edited in place, not duplicated
     view = qs.question_get(session=session, question_id=q.id)
     assert [t.slug for t in view.competencies] == ["failure"]
+    assert session.exec(select(func.count()).select_from(Question)).one() == len(bank["questions"])
 
 
 @both_databases

@@ -304,3 +304,22 @@ def test_admin_switches_a_feature_off_for_everyone(session, make_user):
     call(root, AdminState, "set_flag", "no_such_flag", "on")
     call(root, AdminState, "set_flag", "question_bank", "maybe")
     assert flags.flag_enabled(session=session, name="question_bank")
+
+
+def test_admin_deactivates_and_reactivates_an_account(session, make_user):
+    admin = make_user("admin@example.com", roles=("admin",))
+    bob = make_user("bob@example.com", name="Bob")
+    bob_token = login_token(bob)
+    root = new_tree(login_token(admin))
+    call(root, AdminState, "set_active", bob.id, False)
+    bob_tab = new_tree(bob_token)
+    call(bob_tab, SessionState, "refresh_viewer")
+    assert not get(bob_tab, SessionState).is_authenticated  # his sessions ended
+    call(bob_tab, AuthState, "login", {"email": "bob@example.com", "password": PW})
+    assert get(bob_tab, AuthState).form_error == "Wrong e-mail or password."
+    call(root, AdminState, "set_active", admin.id, False)  # not yourself
+    session.expire_all()
+    assert session.get(User, admin.id).is_active
+    call(root, AdminState, "set_active", bob.id, "true")
+    call(bob_tab, AuthState, "login", {"email": "bob@example.com", "password": PW})
+    assert get(bob_tab, SessionState).viewer_name == "Bob"
