@@ -35,19 +35,24 @@ def postgres_url_or_skip() -> str:
     return PG_URL
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    """A migrated, seeded SQLite file, copied for each test (migrating once is faster)."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    url = f"sqlite:///{path}"
+def migrate_and_seed(url: str) -> None:
+    """What `make run` does to a new database: migrate to head, load the question bank."""
     migrate.upgrade(database_url=url)
     engine = make_engine(url)
     with Session(engine) as session:
         questions.seed_bank(session=session, bank=questions.load_bank())
         session.commit()
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    if url.startswith("sqlite"):
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated, seeded SQLite file, copied for each test (migrating once is faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate_and_seed(f"sqlite:///{path}")
     return path
 
 
@@ -60,12 +65,7 @@ def postgres_template() -> str:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    migrate.upgrade(database_url=url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        questions.seed_bank(session=session, bank=questions.load_bank())
-        session.commit()
-    engine.dispose()
+    migrate_and_seed(url)
     return url
 
 

@@ -22,11 +22,11 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session, select
 
-from prepple import migrate
 from prepple.db import make_engine
 from prepple.models import OutboxMessage
-from prepple.services import accounts, questions
+from prepple.services import accounts
 from prepple.settings import PROJECT_ROOT
+from tests.conftest import migrate_and_seed
 
 CHROMIUM = os.environ.get("PREPPLE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -139,12 +139,7 @@ def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
             pytest.skip("no Redis (run the suite with `make test`)")
     data = tmp_path_factory.mktemp(f"e2e-{request.param}")
     db_url = f"sqlite:///{data / 'prepple.db'}"
-    migrate.upgrade(database_url=db_url)
-    engine = make_engine(db_url)
-    with Session(engine) as session:
-        questions.seed_bank(session=session, bank=questions.load_bank())
-        session.commit()
-    engine.dispose()
+    migrate_and_seed(db_url)
 
     port = _free_port()
     url = f"http://localhost:{port}"
