@@ -168,6 +168,35 @@ def deliver() -> None:
         typer.echo(f"sent {notifications.deliver_pending(session=session)}")
 
 
+@app.command("analyze")
+def analyze(
+    file: str = typer.Argument(..., help="A text file with the answer, or - for stdin."),
+    framework: str = typer.Option("STAR", help="STAR, CARL or SOAR."),
+    question: str = typer.Option("", help="The interview question it answers."),
+    competency: list[str] = typer.Option([], help="Competency slug(s) the question probes."),
+) -> None:
+    """Print the feedback report for an answer as JSON."""
+    import sys
+
+    from prepple.services.feedback import AnswerInput
+    from prepple.services.feedback import analyze as run_analysis
+
+    if framework.upper() not in ("STAR", "CARL", "SOAR"):
+        typer.echo("error: framework must be STAR, CARL or SOAR", err=True)
+        raise typer.Exit(2)
+    try:
+        raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"error: can't read {file}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    report = run_analysis(
+        AnswerInput(
+            framework=framework.upper(), text=raw, question=question, competencies=list(competency)
+        )
+    )
+    typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+
+
 def main() -> None:
     """Entry point of the ``prepple`` console script."""
     app()
