@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -228,3 +228,62 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(sa_column=Column(String(60), nullable=False))
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Story(SQLModel, table=True):
+    """A story from the user's experience; one story can serve several questions."""
+
+    __tablename__ = "stories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    title: str = Field(sa_column=Column(String(120), nullable=False))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Answer(SQLModel, table=True):
+    """A user's planned answer to one question (one per user and question).
+
+    ``sections_json`` keeps the text of every section ever written, under its key, so switching
+    framework never loses text. ``revision`` goes up on every save: a save that names an older
+    revision came from a stale tab, and the text it would overwrite is kept as a version."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("user_id", "question_id", name="uq_answer_user_question"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    question_id: int = Field(sa_column=_fk("questions.id"))
+    story_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("stories.id", ondelete="SET NULL"), nullable=True),
+    )
+    framework: str = Field(default="STAR", sa_column=Column(String(8), nullable=False))
+    sections_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    bullets: str = Field(default="", sa_column=Column(Text, nullable=False))
+    bullets_edited: bool = False
+    status: str = Field(default="draft", sa_column=Column(String(12), nullable=False))
+    overall: int = 0
+    words: int = 0
+    revision: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AnswerVersion(SQLModel, table=True):
+    """A snapshot of an answer, for history and side-by-side comparison."""
+
+    __tablename__ = "answer_versions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_id: int = Field(sa_column=_fk("answers.id"))
+    number: int
+    framework: str = Field(sa_column=Column(String(8), nullable=False))
+    sections_json: str = Field(sa_column=Column(Text, nullable=False))
+    bullets: str = Field(default="", sa_column=Column(Text, nullable=False))
+    overall: int = 0
+    words: int = 0
+    reason: str = Field(default="", sa_column=Column(String(40), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

@@ -70,6 +70,9 @@ def postgres_template() -> str:
 
 
 PER_TEST_TABLES = (
+    "answer_versions",
+    "answers",
+    "stories",
     "audit_log",
     "outbox_messages",
     "saved_questions",

@@ -37,7 +37,7 @@ def _count(url, model):
 def test_upgrade_seed_twice_and_create_users(empty_db):
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "database at 0001" in result.output
+    assert "database at 0002" in result.output
     first = runner.invoke(app, ["seed"])
     assert first.exit_code == 0
     counts = json.loads(first.output)

@@ -1,0 +1,563 @@
+"""Planned answers: autosave with revisions, version history and comparison, the three views
+(sections, script, bullets), framework switching, "my answers" and planning progress.
+
+Sections are the source of truth. The script is the sections read in order; bullets are
+derived from the script (one short line per sentence) until the user edits them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from prepple.models import (
+    Answer,
+    AnswerVersion,
+    Company,
+    Competency,
+    Question,
+    QuestionCompany,
+    QuestionCompetency,
+    Story,
+    utcnow,
+)
+from prepple.services.feedback import AnswerInput, analyze
+from prepple.services.feedback.frameworks import FRAMEWORKS, role_of, sections_of
+from prepple.services.feedback.sections import label_sentences
+from prepple.services.feedback.text import clean, split_sentences, words
+from prepple.services.validation import LIKE_ESCAPE, InvalidInput, clean_query, like_contains
+
+SECTION_MAX = 6_000  # characters per section: far beyond a 3-minute answer
+BULLETS_MAX = 6_000
+MAX_VERSIONS = 50
+VERSION_EVERY = timedelta(minutes=10)
+COMPLETE_MIN_WORDS = 12  # every section needs at least this many words for "complete"
+_FILLER = re.compile(
+    r"^(so|and|then|after that|also|basically|well|um|uh|first|next|finally)[, ]+", re.I
+)
+
+
+class PlanConflict(Exception):
+    """A save named an older revision (another tab saved first). Nothing was lost: the other
+    tab's text is kept as a version."""
+
+
+def _sections(raw: str) -> dict[str, str]:
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def clean_sections(framework: str, sections: object) -> dict[str, str]:
+    """Validated section texts for ``framework`` (unknown keys dropped)."""
+    if not isinstance(sections, dict):
+        return {}
+    out = {}
+    for section in sections_of(framework):
+        value = sections.get(section.key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise InvalidInput(section.key, f"{section.label} must be text.")
+        text, _ = clean(value)
+        if len(text) > SECTION_MAX:
+            raise InvalidInput(
+                section.key, f"{section.label} is too long (over {SECTION_MAX} characters)."
+            )
+        out[section.key] = value.replace("\x00", "")[:SECTION_MAX]
+    return out
+
+
+def script_of(framework: str, sections: dict[str, str]) -> str:
+    """The full script: the framework's sections in order, a paragraph each."""
+    parts = [sections.get(s.key, "").strip() for s in sections_of(framework)]
+    return "\n\n".join(p for p in parts if p)
+
+
+def bullets_of(script: str) -> str:
+    """Cue-card bullets from a script: one short line per sentence (about 8 words)."""
+    lines = []
+    for sentence in split_sentences(clean(script)[0]):
+        short = _FILLER.sub("", sentence).strip()
+        ws = short.split()
+        line = " ".join(ws[:9]) + ("…" if len(ws) > 9 else "")
+        lines.append(f"- {line.rstrip('.!?,;:')}")
+    return "\n".join(lines)
+
+
+def sections_from_script(framework: str, script: str) -> dict[str, str]:
+    """Split an edited script back into sections with the sentence labeller."""
+    sents = split_sentences(clean(script)[0])
+    labels = label_sentences(sents, framework)
+    out: dict[str, list[str]] = {s.key: [] for s in sections_of(framework)}
+    for sentence, label in zip(sents, labels, strict=True):
+        out.setdefault(label if label in out else sections_of(framework)[0].key, []).append(
+            sentence
+        )
+    return {k: " ".join(v) for k, v in out.items()}
+
+
+def switch_framework(old: str, new: str, stored: dict[str, str]) -> dict[str, str]:
+    """Sections for ``new`` carrying text over by role (situation <-> context, ...); text of
+    sections ``new`` lacks stays stored for a switch back."""
+    result = dict(stored)
+    for section in sections_of(new):
+        if result.get(section.key, "").strip():
+            continue
+        for other in sections_of(old):
+            if role_of(old, other.key) == section.role and stored.get(other.key, "").strip():
+                result[section.key] = stored[other.key]
+    return result
+
+
+def is_complete(framework: str, sections: dict[str, str]) -> bool:
+    """Every section of the framework has some real content."""
+    return all(
+        len(words(sections.get(s.key, ""))) >= COMPLETE_MIN_WORDS for s in sections_of(framework)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanView:
+    """An answer as the planner shows it."""
+
+    answer_id: int
+    question_id: int
+    framework: str
+    sections: dict[str, str]
+    bullets: str
+    bullets_edited: bool
+    revision: int
+    status: str
+    updated: str
+
+
+def _view(answer: Answer) -> PlanView:
+    return PlanView(
+        answer_id=answer.id,
+        question_id=answer.question_id,
+        framework=answer.framework,
+        sections=_sections(answer.sections_json),
+        bullets=answer.bullets,
+        bullets_edited=answer.bullets_edited,
+        revision=answer.revision,
+        status=answer.status,
+        updated=f"{answer.updated_at:%Y-%m-%d %H:%M} UTC",
+    )
+
+
+def plan_get(*, session: Session, user_id: int, question_id: int) -> PlanView | None:
+    """The user's plan for a question, or ``None`` if they haven't started one."""
+    answer = session.exec(
+        select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
+    ).first()
+    return _view(answer) if answer else None
+
+
+def _snapshot(session: Session, answer: Answer, reason: str) -> None:
+    last = session.exec(
+        select(func.max(AnswerVersion.number)).where(AnswerVersion.answer_id == answer.id)
+    ).one()
+    session.add(
+        AnswerVersion(
+            answer_id=answer.id,
+            number=(last or 0) + 1,
+            framework=answer.framework,
+            sections_json=answer.sections_json,
+            bullets=answer.bullets,
+            overall=answer.overall,
+            words=answer.words,
+            reason=reason,
+        )
+    )
+    session.flush()
+    old = session.exec(
+        select(AnswerVersion.id)
+        .where(AnswerVersion.answer_id == answer.id)
+        .order_by(AnswerVersion.number.desc())
+        .offset(MAX_VERSIONS)
+    ).all()
+    for vid in old:
+        session.delete(session.get(AnswerVersion, vid))
+
+
+def plan_save(
+    *,
+    session: Session,
+    user_id: int,
+    question_id: int,
+    framework: str,
+    sections: object,
+    bullets: object = None,
+    base_revision: int | None = None,
+    now: datetime | None = None,
+) -> tuple[PlanView, bool]:
+    """Save the user's plan (create it on first save). Returns the saved view and whether a
+    conflict with another tab was resolved by keeping the other text as a version.
+
+    ``bullets=None`` keeps them derived from the script; a string stores the user's own."""
+    now = now or utcnow()
+    framework = str(framework).upper()
+    if framework not in FRAMEWORKS:
+        raise InvalidInput("framework", "Choose STAR, CARL or SOAR.")
+    if session.get(Question, question_id) is None:
+        raise InvalidInput("question", "That question no longer exists.")
+    new_sections = clean_sections(framework, sections)
+    if bullets is not None and (not isinstance(bullets, str) or len(bullets) > BULLETS_MAX):
+        raise InvalidInput("bullets", f"Bullets must be text under {BULLETS_MAX} characters.")
+    answer = session.exec(
+        select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
+    ).first()
+    conflict = False
+    if answer is None:
+        answer = Answer(user_id=user_id, question_id=question_id, created_at=now)
+        session.add(answer)
+        stored: dict[str, str] = {}
+    else:
+        stored = _sections(answer.sections_json)
+        if base_revision is not None and base_revision != answer.revision:
+            _snapshot(session, answer, "kept from another tab")
+            conflict = True
+        else:
+            last = session.exec(
+                select(func.max(AnswerVersion.created_at)).where(
+                    AnswerVersion.answer_id == answer.id
+                )
+            ).one()
+            changed_framework = answer.framework != framework
+            since = last or answer.created_at
+            if changed_framework or now - since > VERSION_EVERY:
+                _snapshot(session, answer, "framework switch" if changed_framework else "autosave")
+    stored.update(new_sections)
+    script = script_of(framework, stored)
+    report = analyze(AnswerInput(framework, sections={k: stored.get(k, "") for k in new_sections}))
+    answer.framework = framework
+    answer.sections_json = json.dumps(stored, ensure_ascii=False)
+    if bullets is None and not answer.bullets_edited:
+        answer.bullets = bullets_of(script)
+    elif bullets is not None:
+        answer.bullets = bullets.replace("\x00", "")
+        answer.bullets_edited = True
+    answer.overall = report.overall
+    answer.words = report.stats.get("words", 0)
+    answer.status = "complete" if is_complete(framework, stored) else "draft"
+    answer.revision += 1
+    answer.updated_at = now
+    session.flush()
+    return _view(answer), conflict
+
+
+def plan_regenerate_bullets(*, session: Session, user_id: int, question_id: int) -> PlanView:
+    """Throw away edited bullets and derive them from the script again."""
+    answer = session.exec(
+        select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
+    ).one()
+    answer.bullets = bullets_of(script_of(answer.framework, _sections(answer.sections_json)))
+    answer.bullets_edited = False
+    answer.revision += 1
+    session.flush()
+    return _view(answer)
+
+
+def plan_snapshot(*, session: Session, user_id: int, question_id: int, reason: str) -> int:
+    """Save a named version now ("Save version"); returns its number."""
+    answer = session.exec(
+        select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
+    ).one()
+    _snapshot(session, answer, reason[:40] or "saved")
+    return session.exec(
+        select(func.max(AnswerVersion.number)).where(AnswerVersion.answer_id == answer.id)
+    ).one()
+
+
+@dataclass
+class VersionView:
+    """A version in the history list."""
+
+    number: int
+    created: str
+    reason: str
+    overall: int
+    words: int
+    framework: str
+
+
+def versions(*, session: Session, user_id: int, question_id: int) -> list[VersionView]:
+    """The answer's versions, newest first."""
+    rows = session.exec(
+        select(AnswerVersion)
+        .join(Answer, Answer.id == AnswerVersion.answer_id)
+        .where(Answer.user_id == user_id, Answer.question_id == question_id)
+        .order_by(AnswerVersion.number.desc())
+    ).all()
+    return [
+        VersionView(
+            v.number,
+            f"{v.created_at:%Y-%m-%d %H:%M} UTC",
+            v.reason,
+            v.overall,
+            v.words,
+            v.framework,
+        )
+        for v in rows
+    ]
+
+
+@dataclass
+class DiffLine:
+    """One word-level chunk of a comparison: kind is same, added or removed."""
+
+    kind: str
+    text: str
+
+
+def compare(
+    *, session: Session, user_id: int, question_id: int, left: int, right: int | None
+) -> tuple[list[DiffLine], str, str]:
+    """Word-level differences between version ``left`` and ``right`` (``None`` = current)."""
+    answer = session.exec(
+        select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
+    ).one()
+
+    def text_of(number: int | None) -> tuple[str, str]:
+        if number is None:
+            return script_of(answer.framework, _sections(answer.sections_json)), "current"
+        v = session.exec(
+            select(AnswerVersion).where(
+                AnswerVersion.answer_id == answer.id, AnswerVersion.number == number
+            )
+        ).first()
+        if v is None:
+            raise InvalidInput("version", "That version doesn't exist.")
+        return script_of(v.framework, _sections(v.sections_json)), f"version {number}"
+
+    a, a_label = text_of(left)
+    b, b_label = text_of(right)
+    aw, bw = a.split(), b.split()
+    out: list[DiffLine] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=aw, b=bw, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(DiffLine("same", " ".join(aw[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(DiffLine("removed", " ".join(aw[i1:i2])))
+        if j2 > j1:
+            out.append(DiffLine("added", " ".join(bw[j1:j2])))
+    return out, a_label, b_label
+
+
+# ---------------------------------------------------------------------------------------------
+# My answers and planning progress
+
+
+@dataclass
+class AnswerRow:
+    """A planned answer in "my answers"."""
+
+    question_id: int
+    question: str
+    framework: str
+    status: str
+    overall: int
+    words: int
+    updated: str
+    competencies: list[str] = field(default_factory=list)
+
+
+def my_answers(
+    *,
+    session: Session,
+    user_id: int,
+    query: str = "",
+    competency: str = "",
+    company: str = "",
+    status: str = "",
+) -> list[AnswerRow]:
+    """The user's planned answers, newest first, filtered."""
+    stmt = (
+        select(Answer, Question.text)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.user_id == user_id)
+        .order_by(Answer.updated_at.desc())
+    )
+    q = clean_query(query).lower()
+    if q:
+        like = like_contains(q)
+        stmt = stmt.where(
+            or_(
+                func.lower(Question.text).like(like, escape=LIKE_ESCAPE),
+                func.lower(Answer.sections_json).like(like, escape=LIKE_ESCAPE),
+            )
+        )
+    if competency:
+        stmt = stmt.where(
+            Answer.question_id.in_(
+                select(QuestionCompetency.question_id)
+                .join(Competency, Competency.id == QuestionCompetency.competency_id)
+                .where(Competency.slug == competency)
+            )
+        )
+    if company:
+        stmt = stmt.where(
+            Answer.question_id.in_(
+                select(QuestionCompany.question_id)
+                .join(Company, Company.id == QuestionCompany.company_id)
+                .where(Company.slug == company)
+            )
+        )
+    if status in ("draft", "complete"):
+        stmt = stmt.where(Answer.status == status)
+    rows = session.exec(stmt.limit(500)).all()
+    comps: dict[int, list[str]] = {}
+    ids = [a.question_id for a, _ in rows]
+    if ids:
+        for qid, name in session.exec(
+            select(QuestionCompetency.question_id, Competency.name)
+            .join(Competency, Competency.id == QuestionCompetency.competency_id)
+            .where(QuestionCompetency.question_id.in_(ids))
+        ).all():
+            comps.setdefault(qid, []).append(name)
+    return [
+        AnswerRow(
+            a.question_id,
+            text,
+            a.framework,
+            a.status,
+            a.overall,
+            a.words,
+            f"{a.updated_at:%Y-%m-%d}",
+            sorted(comps.get(a.question_id, [])),
+        )
+        for a, text in rows
+    ]
+
+
+@dataclass
+class Coverage:
+    """Planning progress on a set of questions, overall and per competency."""
+
+    label: str
+    total: int
+    complete: int
+    drafts: int
+    by_competency: list[tuple[str, int, int]]  # (name, complete, total)
+
+    @property
+    def percent(self) -> int:
+        """Share of the set with a complete plan."""
+        return round(100 * self.complete / self.total) if self.total else 0
+
+
+def progress(
+    *,
+    session: Session,
+    user_id: int,
+    company: str = "",
+    competency: str = "",
+    question_ids: list[int] | None = None,
+) -> Coverage:
+    """How many questions of a set (a company's, a competency's, or a custom list) have a
+    complete plan, with per-competency coverage."""
+    qs = select(Question.id)
+    label = "All questions"
+    if company:
+        qs = (
+            qs.join(QuestionCompany, QuestionCompany.question_id == Question.id)
+            .join(Company, Company.id == QuestionCompany.company_id)
+            .where(Company.slug == company)
+        )
+        label = session.exec(select(Company.name).where(Company.slug == company)).first() or company
+    if competency:
+        qs = (
+            qs.join(QuestionCompetency, QuestionCompetency.question_id == Question.id)
+            .join(Competency, Competency.id == QuestionCompetency.competency_id)
+            .where(Competency.slug == competency)
+        )
+        label = (
+            session.exec(select(Competency.name).where(Competency.slug == competency)).first()
+            or competency
+        )
+    if question_ids is not None:
+        qs = qs.where(Question.id.in_(question_ids))
+        label = "My list"
+    ids = set(session.exec(qs).all())
+    status = (
+        dict(
+            session.exec(
+                select(Answer.question_id, Answer.status).where(
+                    Answer.user_id == user_id, Answer.question_id.in_(list(ids))
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    per: dict[str, list[int]] = {}
+    if ids:
+        for qid, name in session.exec(
+            select(QuestionCompetency.question_id, Competency.name)
+            .join(Competency, Competency.id == QuestionCompetency.competency_id)
+            .where(QuestionCompetency.question_id.in_(list(ids)))
+        ).all():
+            entry = per.setdefault(name, [0, 0])
+            entry[1] += 1
+            entry[0] += status.get(qid) == "complete"
+    return Coverage(
+        label=label,
+        total=len(ids),
+        complete=sum(1 for s in status.values() if s == "complete"),
+        drafts=sum(1 for s in status.values() if s == "draft"),
+        by_competency=sorted(((n, c, t) for n, (c, t) in per.items()), key=lambda x: -x[2]),
+    )
+
+
+def story_create(*, session: Session, user_id: int, title: object, notes: object = "") -> Story:
+    """Add a story to the user's story bank."""
+    if not isinstance(title, str) or not title.strip():
+        raise InvalidInput("title", "Give the story a short title.")
+    if len(title) > 120 or not isinstance(notes, str) or len(notes) > SECTION_MAX:
+        raise InvalidInput("title", "The title or notes are too long.")
+    story = Story(user_id=user_id, title=title.strip(), notes=notes)
+    session.add(story)
+    session.flush()
+    return story
+
+
+def plans_import(*, session: Session, user_id: int, plans: object) -> int:
+    """Save a visitor's browser plans ({question_id: {framework, sections}}) to the account,
+    without overwriting plans the account already has. Junk entries are skipped."""
+    if not isinstance(plans, dict):
+        return 0
+    imported = 0
+    for key, plan in list(plans.items())[:200]:
+        try:
+            qid = int(key)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(plan, dict) or plan_get(
+            session=session, user_id=user_id, question_id=qid
+        ):
+            continue
+        try:
+            plan_save(
+                session=session,
+                user_id=user_id,
+                question_id=qid,
+                framework=plan.get("framework", "STAR"),
+                sections=plan.get("sections", {}),
+            )
+        except InvalidInput:
+            continue
+        imported += 1
+    return imported

@@ -1,0 +1,233 @@
+"""Planned answers: saving, revisions, versions, framework switch, views, progress."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from prepple.models import AnswerVersion, utcnow
+from prepple.services import planner
+from prepple.services.validation import InvalidInput
+from tests.conftest import both_databases
+
+SECTIONS = {
+    "situation": "Last spring I ran the front desk of a 120-room hotel in Leeds during a "
+    "conference week with every room booked.",
+    "task": "I had to rehouse a family of five whose connecting rooms flooded an hour before "
+    "they arrived, without upsetting them.",
+    "action": "First I called two partner hotels and held rooms. Then I met the family in the "
+    "lobby, explained the leak honestly and offered our best suite with a rollaway bed. I "
+    "asked the kitchen to send up dinner for the kids and I checked on them myself at nine.",
+    "result": "They stayed all five nights, left a five-star review that named me, and came "
+    "back the following year; my manager used the case in our training for new staff.",
+}
+
+
+def _save(session, user, **kw):
+    args = dict(
+        session=session, user_id=user.id, question_id=1, framework="STAR", sections=SECTIONS
+    )
+    args.update(kw)
+    view, conflict = planner.plan_save(**args)
+    session.commit()
+    return view, conflict
+
+
+@both_databases
+def test_first_save_creates_a_complete_plan_with_script_and_bullets(session, make_user):
+    user = make_user()
+    view, conflict = _save(session, user)
+    assert not conflict and view.revision == 1 and view.status == "complete"
+    script = planner.script_of("STAR", view.sections)
+    assert script.startswith("Last spring") and script.endswith("new staff.")
+    assert view.bullets.count("\n- ") >= 5 and view.bullets.startswith("- ")
+    assert all(len(line.split()) <= 11 for line in view.bullets.splitlines())
+    again = planner.plan_get(session=session, user_id=user.id, question_id=1)
+    assert again.sections == view.sections
+
+
+def test_partial_plan_is_a_draft(session, make_user):
+    user = make_user()
+    view, _ = _save(session, user, sections={"situation": SECTIONS["situation"]})
+    assert view.status == "draft"
+
+
+def test_stale_tab_keeps_the_other_text_as_a_version(session, make_user):
+    user = make_user()
+    first, _ = _save(session, user)
+    tab_b, _ = _save(
+        session,
+        user,
+        sections=dict(SECTIONS, result="Tab B's result, 3 weeks."),
+        base_revision=first.revision,
+    )
+    # Tab A still thinks revision 1 is current.
+    tab_a, conflict = _save(
+        session,
+        user,
+        sections=dict(SECTIONS, result="Tab A's result."),
+        base_revision=first.revision,
+    )
+    assert conflict and tab_a.sections["result"] == "Tab A's result."
+    kept = session.exec(
+        select(AnswerVersion).where(AnswerVersion.reason == "kept from another tab")
+    ).one()
+    assert "Tab B's result" in kept.sections_json
+    assert tab_a.revision == tab_b.revision + 1
+
+
+def test_versions_every_ten_minutes_and_compare(session, make_user):
+    user = make_user()
+    now = utcnow()
+    _save(session, user, now=now)
+    _save(
+        session,
+        user,
+        sections=dict(SECTIONS, result="They stayed."),
+        now=now + timedelta(minutes=1),
+    )
+    assert planner.versions(session=session, user_id=user.id, question_id=1) == []
+    _save(
+        session,
+        user,
+        sections=dict(SECTIONS, result="They stayed all week and came back."),
+        now=now + timedelta(minutes=20),
+    )
+    history = planner.versions(session=session, user_id=user.id, question_id=1)
+    assert [v.number for v in history] == [1] and history[0].reason == "autosave"
+    diff, left, right = planner.compare(
+        session=session, user_id=user.id, question_id=1, left=1, right=None
+    )
+    assert (left, right) == ("version 1", "current")
+    kinds = {d.kind for d in diff}
+    assert kinds == {"same", "added", "removed"}
+    assert any(d.kind == "added" and "week" in d.text for d in diff)
+    with pytest.raises(InvalidInput):
+        planner.compare(session=session, user_id=user.id, question_id=1, left=99, right=None)
+
+
+def test_switching_framework_keeps_all_text(session, make_user):
+    user = make_user()
+    _save(session, user)
+    carried = planner.switch_framework("STAR", "CARL", SECTIONS)
+    assert carried["context"] == SECTIONS["situation"]
+    assert carried["task"] == SECTIONS["task"]  # kept for a switch back
+    view, _ = _save(session, user, framework="CARL", sections=carried)
+    assert view.framework == "CARL" and view.sections["task"] == SECTIONS["task"]
+    assert planner.versions(session=session, user_id=user.id, question_id=1)[0].reason == (
+        "framework switch"
+    )
+
+
+def test_edited_bullets_stay_until_regenerated(session, make_user):
+    user = make_user()
+    _save(session, user)
+    view, _ = _save(session, user, bullets="- my own cue")
+    assert view.bullets == "- my own cue" and view.bullets_edited
+    view, _ = _save(session, user, sections=dict(SECTIONS, result="Changed."))
+    assert view.bullets == "- my own cue"
+    view = planner.plan_regenerate_bullets(session=session, user_id=user.id, question_id=1)
+    assert view.bullets != "- my own cue" and not view.bullets_edited
+
+
+def test_script_edit_splits_back_into_sections():
+    script = planner.script_of("STAR", SECTIONS)
+    back = planner.sections_from_script("STAR", script)
+    assert "partner hotels" in back["action"]
+    assert "five-star review" in back["result"]
+
+
+@pytest.mark.parametrize(
+    "bad,field",
+    [
+        ({"situation": 123}, "situation"),
+        ({"action": "x" * (planner.SECTION_MAX + 10)}, "action"),
+    ],
+)
+def test_bad_sections_are_refused(session, make_user, bad, field):
+    user = make_user()
+    with pytest.raises(InvalidInput) as err:
+        planner.plan_save(
+            session=session, user_id=user.id, question_id=1, framework="STAR", sections=bad
+        )
+    assert err.value.field == field
+
+
+def test_bad_framework_and_question_refused(session, make_user):
+    user = make_user()
+    with pytest.raises(InvalidInput, match="STAR, CARL or SOAR"):
+        planner.plan_save(
+            session=session, user_id=user.id, question_id=1, framework="XYZ", sections={}
+        )
+    with pytest.raises(InvalidInput, match="no longer exists"):
+        planner.plan_save(
+            session=session, user_id=user.id, question_id=999_999, framework="STAR", sections={}
+        )
+
+
+def test_hostile_text_is_stored_as_text(session, make_user):
+    user = make_user()
+    text = "<script>alert(1)</script> 🙂 مرحبا \u202e"
+    view, _ = _save(session, user, sections={"situation": text})
+    assert view.sections["situation"] == text  # stored verbatim; the UI renders text, not HTML
+
+
+@both_databases
+def test_my_answers_search_filter_and_progress(session, make_user):
+    user = make_user()
+    other = make_user()
+    from prepple.services import questions as qs
+
+    amazon = qs.question_search(session=session, company="amazon", limit=3).items
+    for q in amazon[:2]:
+        planner.plan_save(
+            session=session, user_id=user.id, question_id=q.id, framework="STAR", sections=SECTIONS
+        )
+    planner.plan_save(
+        session=session,
+        user_id=user.id,
+        question_id=amazon[2].id,
+        framework="STAR",
+        sections={"situation": "Only a start."},
+    )
+    planner.plan_save(
+        session=session,
+        user_id=other.id,
+        question_id=amazon[0].id,
+        framework="STAR",
+        sections=SECTIONS,
+    )
+    session.commit()
+    rows = planner.my_answers(session=session, user_id=user.id)
+    assert len(rows) == 3
+    assert len(planner.my_answers(session=session, user_id=user.id, status="complete")) == 2
+    assert len(planner.my_answers(session=session, user_id=user.id, query="partner hotels")) == 2
+    assert planner.my_answers(session=session, user_id=user.id, query="%") == []
+    assert len(planner.my_answers(session=session, user_id=user.id, company="amazon")) == 3
+    cov = planner.progress(session=session, user_id=user.id, company="amazon")
+    assert cov.complete == 2 and cov.drafts == 1 and cov.total >= 20
+    assert 0 < cov.percent < 100 and cov.by_competency
+    assert sum(c for _, c, _ in cov.by_competency) >= 2
+
+
+def test_visitor_plans_import_without_overwriting(session, make_user):
+    user = make_user()
+    _save(session, user)
+    n = planner.plans_import(
+        session=session,
+        user_id=user.id,
+        plans={
+            "1": {"framework": "STAR", "sections": {"situation": "visitor text"}},
+            "2": {"framework": "CARL", "sections": {"context": "visitor context"}},
+            "x": {"framework": "STAR"},
+            "3": "junk",
+            "999999": {"framework": "STAR"},
+        },
+    )
+    assert n == 1
+    assert (
+        planner.plan_get(session=session, user_id=user.id, question_id=1).sections["situation"]
+        == SECTIONS["situation"]
+    )
+    assert planner.plan_get(session=session, user_id=user.id, question_id=2).framework == "CARL"
+    assert planner.plans_import(session=session, user_id=user.id, plans="junk") == 0
