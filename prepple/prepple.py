@@ -9,7 +9,16 @@ import reflex as rx
 
 from prepple.components.theme import GLOBAL_STYLE
 from prepple.db import session_scope
-from prepple.pages import account, admin, auth, errors, gallery, home, questions  # noqa: F401
+from prepple.pages import (  # noqa: F401 - importing registers the pages
+    account,
+    admin,
+    auth,
+    errors,
+    gallery,
+    home,
+    planner,
+    questions,
+)
 from prepple.services import accounts, notifications
 
 logger = logging.getLogger("prepple")

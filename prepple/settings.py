@@ -25,6 +25,7 @@ DEFAULT_FLAGS: dict[str, bool] = {
     "question_bank": True,
     "visitor_drafts": True,
     "component_gallery": True,
+    "planner": True,
 }
 
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - refused outside development

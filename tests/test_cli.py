@@ -91,7 +91,7 @@ def test_flags_and_downgrade(empty_db):
     assert "registration" in listed and "off  (override)" in listed
     assert runner.invoke(app, ["flags", "set", "registration", "maybe"]).exit_code == 2
     down = runner.invoke(app, ["db", "downgrade"])
-    assert down.exit_code == 0 and "database at None" in down.output
+    assert down.exit_code == 0 and "database at 0001" in down.output
 
 
 def test_errors_are_messages_not_tracebacks(empty_db):

@@ -29,6 +29,7 @@ def _account_links() -> rx.Component:
     return rx.cond(
         SessionState.is_authenticated,
         rx.hstack(
+            rx.link("My answers", href="/answers", id="nav-answers"),
             rx.cond(SessionState.is_staff, rx.link("Admin", href="/admin", id="nav-admin")),
             rx.link(SessionState.viewer_name, href="/account", id="nav-account"),
             rx.button(
@@ -57,6 +58,7 @@ def _mobile_menu() -> rx.Component:
             rx.cond(
                 SessionState.is_authenticated,
                 rx.fragment(
+                    rx.menu.item("My answers", on_click=rx.redirect("/answers")),
                     rx.cond(
                         SessionState.is_staff, rx.menu.item("Admin", on_click=rx.redirect("/admin"))
                     ),

@@ -295,6 +295,11 @@ def question_detail_page() -> rx.Component:
                             on_click=SessionState.toggle_saved(q.id),
                             id="save-question",
                         ),
+                        rx.link(
+                            rx.button(rx.icon("notebook-pen"), "Plan your answer"),
+                            href="/plan/" + q.id.to_string(),
+                            id="plan-answer",
+                        ),
                     ),
                     _guidance("Why interviewers ask it", "circle-help", q.why_asked),
                     _guidance("What a strong answer shows", "trophy", q.strong_answer),

@@ -29,7 +29,7 @@ import reflex as rx
 
 from prepple.db import session_scope
 from prepple.models import User
-from prepple.services import accounts, flags, saved
+from prepple.services import accounts, flags, planner, saved
 from prepple.services.authz import (
     PUBLIC,
     VISITOR,
@@ -170,6 +170,8 @@ class SessionState(rx.State):
     auth_token: str = rx.LocalStorage("", name="prepple_session", sync=True)
     #: A visitor's practice list (JSON list of question ids), kept in the browser.
     visitor_saved: str = rx.LocalStorage("[]", name="prepple_visitor_saved", sync=True)
+    #: A visitor's planned answers ({question id: {framework, sections}}), kept in the browser.
+    visitor_plans: str = rx.LocalStorage("{}", name="prepple_visitor_plans", sync=True)
 
     viewer_id: int = 0
     viewer_name: str = ""
@@ -206,8 +208,12 @@ class SessionState(rx.State):
             saved.saved_import(
                 session=session, user_id=user_id, question_ids=_visitor_ids(self.visitor_saved)
             )
+            planner.plans_import(
+                session=session, user_id=user_id, plans=json_dict(self.visitor_plans)
+            )
             principal = accounts.principal_of(session, user)
         self.visitor_saved = "[]"
+        self.visitor_plans = "{}"
         self._set_viewer(principal)
 
     def _end_session(self) -> None:
@@ -329,6 +335,14 @@ def as_bool(value: object) -> bool | None:
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     return None
+
+
+def json_dict(raw: str) -> dict:
+    try:
+        data = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _visitor_ids(raw: str) -> list[int]:

@@ -1,0 +1,585 @@
+"""The planner page (/plan/<question>) and "my answers" (/answers)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from prepple import routes
+from prepple.components.feedback import empty_state
+from prepple.components.layout import page_layout
+from prepple.components.theme import SPACE, STATUS, TEXT
+from prepple.state.planner import AnswersState, PlannerState
+from prepple.state.session import SessionState
+
+SEVERITY_COLOR = {"high": "tomato", "medium": "amber", "low": "gray"}
+
+
+def _save_badge() -> rx.Component:
+    return rx.hstack(
+        rx.match(
+            PlannerState.save_status,
+            ("saved", rx.icon("cloud-check", size=16, color=rx.color("grass", 10))),
+            ("saved-locally", rx.icon("hard-drive", size=16, color=rx.color("amber", 10))),
+            ("error", rx.icon("triangle-alert", size=16, color=rx.color("tomato", 10))),
+            rx.icon("pencil", size=16, color=rx.color("gray", 10)),
+        ),
+        rx.text(
+            rx.cond(
+                PlannerState.save_message, PlannerState.save_message, "Changes save as you type."
+            ),
+            size=TEXT["small"],
+            color=rx.color(STATUS["muted"], 11),
+        ),
+        id="save-status",
+        aria_live="polite",
+        align="center",
+        spacing="2",
+        data_status=PlannerState.save_status,
+    )
+
+
+def _framework_picker() -> rx.Component:
+    return rx.segmented_control.root(
+        rx.segmented_control.item("STAR", value="STAR"),
+        rx.segmented_control.item("CARL", value="CARL"),
+        rx.segmented_control.item("SOAR", value="SOAR"),
+        value=PlannerState.framework,
+        on_change=PlannerState.set_framework,
+        id="framework-picker",
+        aria_label="Answer framework",
+    )
+
+
+def _section_editor(section) -> rx.Component:
+    field_id = "section-" + section["key"]
+    return rx.vstack(
+        rx.hstack(
+            rx.el.label(
+                section["label"],
+                html_for=field_id,
+                style={"font_weight": "600", "font_size": "var(--font-size-3)"},
+            ),
+            rx.text(section["words"] + " words", size="1", color=rx.color(STATUS["muted"], 10)),
+            justify="between",
+            width="100%",
+            align="baseline",
+        ),
+        rx.text(
+            section["hint"],
+            size=TEXT["small"],
+            color=rx.color(STATUS["muted"], 11),
+            id=field_id + "-hint",
+        ),
+        rx.debounce_input(
+            rx.text_area(
+                id=field_id,
+                value=section["text"],
+                on_change=lambda v: PlannerState.edit_section(section["key"], v),
+                placeholder=section["prompts"],
+                aria_describedby=field_id + "-hint",
+                rows="4",
+                resize="vertical",
+                width="100%",
+                max_length=6000,
+            ),
+            debounce_timeout=700,
+        ),
+        width="100%",
+        spacing="1",
+        class_name="section-editor",
+    )
+
+
+def _editor() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            _framework_picker(),
+            rx.segmented_control.root(
+                rx.segmented_control.item("Sections", value="sections"),
+                rx.segmented_control.item("Script", value="script"),
+                rx.segmented_control.item("Bullets", value="bullets"),
+                value=PlannerState.view,
+                on_change=PlannerState.set_view,
+                id="view-picker",
+                aria_label="View",
+            ),
+            wrap="wrap",
+            spacing="3",
+            justify="between",
+            width="100%",
+        ),
+        rx.match(
+            PlannerState.view,
+            (
+                "script",
+                rx.vstack(
+                    rx.el.label(
+                        "Full script", html_for="script-editor", style={"font_weight": "600"}
+                    ),
+                    rx.text(
+                        "Edit freely: sentences are sorted back into sections.",
+                        size=TEXT["small"],
+                        color=rx.color(STATUS["muted"], 11),
+                    ),
+                    rx.debounce_input(
+                        rx.text_area(
+                            id="script-editor",
+                            value=PlannerState.script,
+                            on_change=PlannerState.edit_script,
+                            rows="14",
+                            width="100%",
+                        ),
+                        debounce_timeout=900,
+                    ),
+                    width="100%",
+                ),
+            ),
+            (
+                "bullets",
+                rx.vstack(
+                    rx.hstack(
+                        rx.el.label(
+                            "Bullets (your cheat sheet)",
+                            html_for="bullets-editor",
+                            style={"font_weight": "600"},
+                        ),
+                        rx.cond(
+                            PlannerState.bullets_edited & SessionState.is_authenticated,
+                            rx.button(
+                                "Regenerate from script",
+                                size="1",
+                                variant="soft",
+                                on_click=PlannerState.regenerate_bullets,
+                                id="regenerate-bullets",
+                            ),
+                        ),
+                        justify="between",
+                        width="100%",
+                    ),
+                    rx.debounce_input(
+                        rx.text_area(
+                            id="bullets-editor",
+                            value=PlannerState.bullets,
+                            on_change=PlannerState.edit_bullets,
+                            rows="12",
+                            width="100%",
+                        ),
+                        debounce_timeout=900,
+                    ),
+                    width="100%",
+                ),
+            ),
+            rx.vstack(
+                rx.foreach(PlannerState.section_defs, _section_editor), width="100%", spacing="4"
+            ),
+        ),
+        _save_badge(),
+        width="100%",
+        spacing="4",
+    )
+
+
+def _feedback_panel() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Feedback", size="4", as_="h2"),
+                rx.badge(
+                    PlannerState.overall.to_string() + " / 100",
+                    size="3",
+                    id="overall-score",
+                    color_scheme=rx.cond(
+                        PlannerState.overall >= 75,
+                        "grass",
+                        rx.cond(PlannerState.overall >= 50, "amber", "tomato"),
+                    ),
+                ),
+                justify="between",
+                width="100%",
+                align="center",
+            ),
+            rx.foreach(
+                PlannerState.score_rows,
+                lambda row: rx.vstack(
+                    rx.hstack(
+                        rx.text(row.name, size="2"),
+                        rx.text(row.value.to_string(), size="2", weight="medium"),
+                        justify="between",
+                        width="100%",
+                    ),
+                    rx.progress(value=row.value, max=100, size="1", aria_label=row.name),
+                    width="100%",
+                    spacing="1",
+                ),
+            ),
+            rx.separator(),
+            rx.cond(
+                PlannerState.items.length() > 0,
+                rx.vstack(
+                    rx.foreach(
+                        PlannerState.items,
+                        lambda it: rx.box(
+                            rx.hstack(
+                                rx.badge(
+                                    it["severity"],
+                                    color_scheme=rx.match(
+                                        it["severity"],
+                                        ("high", "tomato"),
+                                        ("medium", "amber"),
+                                        "gray",
+                                    ),
+                                    size="1",
+                                ),
+                                rx.text(
+                                    it["dimension"], size="1", color=rx.color(STATUS["muted"], 10)
+                                ),
+                                spacing="2",
+                            ),
+                            rx.text(it["message"], size="2", weight="medium"),
+                            rx.text(
+                                it["suggestion"], size="2", color=rx.color(STATUS["muted"], 11)
+                            ),
+                            rx.cond(it["sentence"] != "", rx.blockquote(it["sentence"], size="1")),
+                            class_name="feedback-item",
+                            width="100%",
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
+                    id="feedback-items",
+                ),
+                rx.text(
+                    "Nothing to fix. Read it out loud once, then practise it.",
+                    size="2",
+                    id="feedback-clear",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        id="feedback-panel",
+    )
+
+
+def _history() -> rx.Component:
+    return rx.cond(
+        SessionState.is_authenticated,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Version history", size="4", as_="h2"),
+                    rx.button(
+                        "Save version",
+                        size="1",
+                        variant="soft",
+                        on_click=PlannerState.save_version,
+                        id="save-version",
+                    ),
+                    justify="between",
+                    width="100%",
+                ),
+                rx.cond(
+                    PlannerState.versions.length() > 0,
+                    rx.vstack(
+                        rx.foreach(
+                            PlannerState.versions,
+                            lambda v: rx.hstack(
+                                rx.text("v" + v.number.to_string(), weight="medium", size="2"),
+                                rx.text(v.created, size="1"),
+                                rx.text(v.reason, size="1", color=rx.color(STATUS["muted"], 10)),
+                                rx.text(v.overall.to_string() + "/100", size="1"),
+                                rx.spacer(),
+                                rx.button(
+                                    "Compare",
+                                    size="1",
+                                    variant="ghost",
+                                    on_click=PlannerState.compare_with(v.number),
+                                    class_name="compare-version",
+                                ),
+                                width="100%",
+                                align="center",
+                                wrap="wrap",
+                            ),
+                        ),
+                        width="100%",
+                        spacing="1",
+                    ),
+                    rx.text(
+                        "Versions appear as you work (every 10 minutes, on a framework "
+                        "switch, or when you save one).",
+                        size="2",
+                        color=rx.color(STATUS["muted"], 11),
+                    ),
+                ),
+                rx.cond(
+                    PlannerState.diff.length() > 0,
+                    rx.vstack(
+                        rx.hstack(
+                            rx.text(
+                                "Comparing ",
+                                PlannerState.diff_labels[0],
+                                " with ",
+                                PlannerState.diff_labels[1],
+                                size="2",
+                                weight="medium",
+                            ),
+                            rx.button(
+                                "Close",
+                                size="1",
+                                variant="ghost",
+                                on_click=PlannerState.close_compare,
+                            ),
+                            justify="between",
+                            width="100%",
+                        ),
+                        rx.grid(
+                            rx.box(
+                                rx.foreach(
+                                    PlannerState.diff,
+                                    lambda d: rx.cond(
+                                        d.kind != "added",
+                                        rx.el.span(d.text + " ", class_name="diff-" + d.kind),
+                                    ),
+                                )
+                            ),
+                            rx.box(
+                                rx.foreach(
+                                    PlannerState.diff,
+                                    lambda d: rx.cond(
+                                        d.kind != "removed",
+                                        rx.el.span(d.text + " ", class_name="diff-" + d.kind),
+                                    ),
+                                )
+                            ),
+                            columns=rx.breakpoints(initial="1", md="2"),
+                            spacing="4",
+                            width="100%",
+                        ),
+                        id="version-compare",
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            id="history-panel",
+        ),
+        rx.callout(
+            "Create a free account to keep version history and use your plan anywhere.",
+            icon="info",
+            id="visitor-notice",
+        ),
+    )
+
+
+@rx.page(
+    route=routes.PLAN,
+    title="Plan your answer - Prepple",
+    on_load=[SessionState.refresh_viewer, PlannerState.load],
+)
+def planner_page() -> rx.Component:
+    """Plan one answer with live feedback."""
+    return page_layout(
+        rx.cond(
+            PlannerState.not_found,
+            empty_state(
+                "file-question",
+                "Question not found",
+                "Pick a question from the bank to plan an answer.",
+                rx.link(rx.button("Browse questions"), href=routes.QUESTIONS),
+                id="plan-not-found",
+            ),
+            rx.vstack(
+                rx.link(
+                    "← Question",
+                    href="/questions/" + PlannerState.question_id.to_string(),
+                    size=TEXT["small"],
+                ),
+                rx.heading(PlannerState.question_text, size="6", as_="h1", id="plan-question"),
+                rx.grid(
+                    _editor(),
+                    rx.vstack(_feedback_panel(), _history(), width="100%", spacing="4"),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="5",
+                    width="100%",
+                ),
+                width="100%",
+                spacing=SPACE["normal"],
+            ),
+        ),
+    )
+
+
+def _select(label: str, id_: str, name: str, value, options, all_label: str) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=id_, style={"font_size": "var(--font-size-1)"}),
+        rx.el.select(
+            rx.el.option(all_label, value=""),
+            rx.foreach(options, lambda f: rx.el.option(f.name, value=f.slug)),
+            id=id_,
+            value=value,
+            on_change=lambda v: AnswersState.set_filter(name, v),
+        ),
+        spacing="1",
+    )
+
+
+@rx.page(
+    route=routes.ANSWERS,
+    title="My answers - Prepple",
+    on_load=[SessionState.refresh_viewer, AnswersState.load],
+)
+def answers_page() -> rx.Component:
+    """The user's planned answers and planning progress."""
+    return page_layout(
+        rx.heading("My answers", size="7", as_="h1"),
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text("Planning progress: ", AnswersState.progress_label, weight="medium"),
+                    rx.text(
+                        AnswersState.progress_complete.to_string()
+                        + " of "
+                        + AnswersState.progress_total.to_string()
+                        + " planned",
+                        id="progress-count",
+                    ),
+                    justify="between",
+                    width="100%",
+                    wrap="wrap",
+                ),
+                rx.progress(
+                    value=AnswersState.progress_percent,
+                    max=100,
+                    id="progress-bar",
+                    aria_label="Questions with a complete plan",
+                ),
+                rx.grid(
+                    rx.foreach(
+                        AnswersState.coverage,
+                        lambda c: rx.vstack(
+                            rx.hstack(
+                                rx.text(c.name, size="1"),
+                                rx.text(c.detail, size="1"),
+                                justify="between",
+                                width="100%",
+                            ),
+                            rx.progress(value=c.value, max=100, size="1", aria_label=c.name),
+                            spacing="1",
+                            width="100%",
+                        ),
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2", md="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.flex(
+            rx.vstack(
+                rx.el.label(
+                    "Search my answers",
+                    html_for="answers-search",
+                    style={"font_size": "var(--font-size-1)"},
+                ),
+                rx.debounce_input(
+                    rx.input(
+                        id="answers-search",
+                        value=AnswersState.query,
+                        on_change=lambda v: AnswersState.set_filter("query", v),
+                        placeholder="Words from the question or your answer",
+                    ),
+                    debounce_timeout=300,
+                ),
+                spacing="1",
+            ),
+            _select(
+                "Competency",
+                "answers-competency",
+                "competency",
+                AnswersState.competency,
+                AnswersState.competencies,
+                "All",
+            ),
+            _select(
+                "Company",
+                "answers-company",
+                "company",
+                AnswersState.company,
+                AnswersState.companies,
+                "All",
+            ),
+            rx.vstack(
+                rx.el.label(
+                    "Status", html_for="answers-status", style={"font_size": "var(--font-size-1)"}
+                ),
+                rx.el.select(
+                    rx.el.option("Any", value=""),
+                    rx.el.option("Complete", value="complete"),
+                    rx.el.option("Draft", value="draft"),
+                    id="answers-status",
+                    value=AnswersState.status,
+                    on_change=lambda v: AnswersState.set_filter("status", v),
+                ),
+                spacing="1",
+            ),
+            wrap="wrap",
+            gap="3",
+            align="end",
+        ),
+        rx.cond(
+            AnswersState.rows.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    AnswersState.rows,
+                    lambda r: rx.card(
+                        rx.hstack(
+                            rx.vstack(
+                                rx.link(
+                                    r.question,
+                                    href="/plan/" + r.question_id.to_string(),
+                                    weight="medium",
+                                ),
+                                rx.text(
+                                    r.framework
+                                    + " · "
+                                    + r.words.to_string()
+                                    + " words · "
+                                    + r.updated,
+                                    size="1",
+                                    color=rx.color(STATUS["muted"], 10),
+                                ),
+                                spacing="1",
+                            ),
+                            rx.vstack(
+                                rx.badge(
+                                    r.status,
+                                    color_scheme=rx.cond(r.status == "complete", "grass", "amber"),
+                                ),
+                                rx.text(r.overall.to_string() + "/100", size="1"),
+                                align="end",
+                            ),
+                            justify="between",
+                            width="100%",
+                        ),
+                        width="100%",
+                        class_name="answer-row",
+                    ),
+                ),
+                width="100%",
+                spacing="2",
+            ),
+            empty_state(
+                "notebook-pen",
+                "No planned answers here",
+                "Open a question and plan your answer; it appears here as you type.",
+                rx.link(rx.button("Browse questions"), href=routes.QUESTIONS),
+                id="answers-empty",
+            ),
+        ),
+    )

@@ -1,0 +1,363 @@
+"""The planner: one question's answer in STAR, CARL or SOAR, autosaved, with live feedback.
+
+Signed-in users' plans are saved on the server with a revision number (a stale tab never
+overwrites silently: the other text becomes a version). Visitors' plans live in their browser
+(``SessionState.visitor_plans``) and move into the account when they sign up or log in.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import reflex as rx
+
+from prepple.db import session_scope
+from prepple.services import planner
+from prepple.services import questions as qs
+from prepple.services.authz import PUBLIC, SIGNED_IN
+from prepple.services.feedback import AnswerInput, analyze
+from prepple.services.feedback.frameworks import FRAMEWORKS, sections_of
+from prepple.services.planner import DiffLine, VersionView
+from prepple.services.validation import InvalidInput
+from prepple.state.session import as_int, current_principal, guarded, json_dict, session_of
+
+VIEWS = ("sections", "script", "bullets")
+
+
+@dataclass
+class Meter:
+    """A named 0-100 value for a progress bar."""
+
+    name: str
+    value: int
+    detail: str = ""
+
+
+class PlannerState(rx.State):
+    """The open plan, its save status and its feedback report."""
+
+    question_id: int = 0
+    question_text: str = ""
+    competencies: list[str] = []
+    not_found: bool = False
+    framework: str = "STAR"
+    sections: dict[str, str] = {}
+    bullets: str = ""
+    bullets_edited: bool = False
+    view: str = "sections"
+    revision: int = 0
+    save_status: str = ""  # "", saving, saved, saved-locally, error
+    save_message: str = ""
+    overall: int = 0
+    scores: dict[str, int] = {}
+    items: list[dict[str, str]] = []
+    section_words: dict[str, int] = {}
+    versions: list[VersionView] = []
+    diff: list[DiffLine] = []
+    diff_labels: list[str] = []
+
+    # -- derived ------------------------------------------------------------------------------
+
+    @rx.var
+    def section_defs(self) -> list[dict[str, str]]:
+        """The current framework's sections with hints, prompts and text, for the editor."""
+        return [
+            {
+                "key": s.key,
+                "label": s.label,
+                "hint": s.hint,
+                "prompts": " · ".join(s.prompts),
+                "text": self.sections.get(s.key, ""),
+                "words": str(self.section_words.get(s.key, 0)),
+            }
+            for s in sections_of(self.framework)
+        ]
+
+    @rx.var
+    def script(self) -> str:
+        """The full script: the sections in order."""
+        return planner.script_of(self.framework, self.sections)
+
+    @rx.var
+    def score_rows(self) -> list[Meter]:
+        """Scores per dimension for the feedback panel."""
+        return [Meter(k, v) for k, v in self.scores.items()]
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _feedback(self) -> None:
+        report = analyze(
+            AnswerInput(
+                self.framework,
+                sections={s.key: self.sections.get(s.key, "") for s in sections_of(self.framework)},
+                question=self.question_text,
+                competencies=self.competencies,
+            )
+        )
+        self.overall = report.overall
+        self.scores = dict(report.scores)
+        self.section_words = dict(report.section_words)
+        self.items = [
+            {
+                "dimension": i.dimension,
+                "severity": i.severity,
+                "message": i.message,
+                "suggestion": i.suggestion,
+                "sentence": i.sentence,
+            }
+            for i in report.items[:12]
+        ]
+
+    def _apply(self, view: planner.PlanView) -> None:
+        self.framework, self.sections = view.framework, dict(view.sections)
+        self.bullets, self.bullets_edited = view.bullets, view.bullets_edited
+        self.revision = view.revision
+
+    async def _persist(self, *, bullets: str | None = None) -> None:
+        """Save on the server (signed in) or in the browser (visitor)."""
+        principal = current_principal()
+        if not principal.is_authenticated:
+            session = await session_of(self)
+            plans = json_dict(session.visitor_plans)
+            plans[str(self.question_id)] = {"framework": self.framework, "sections": self.sections}
+            session.visitor_plans = json.dumps(plans)
+            if bullets is None and not self.bullets_edited:
+                self.bullets = planner.bullets_of(self.script)
+            self.save_status, self.save_message = (
+                "saved-locally",
+                ("Saved in this browser. Create a free account to keep it everywhere."),
+            )
+            return
+        try:
+            with session_scope() as db:
+                view, conflict = planner.plan_save(
+                    session=db,
+                    user_id=principal.user_id,
+                    question_id=self.question_id,
+                    framework=self.framework,
+                    sections=self.sections,
+                    bullets=bullets,
+                    base_revision=self.revision,
+                )
+                self.versions = planner.versions(
+                    session=db, user_id=principal.user_id, question_id=self.question_id
+                )
+        except InvalidInput as exc:
+            self.save_status, self.save_message = "error", exc.message
+            return
+        self.revision = view.revision
+        self.bullets, self.bullets_edited = view.bullets, view.bullets_edited
+        self.save_status = "saved"
+        self.save_message = (
+            "Saved. Another tab had saved changes too; they are kept in the history."
+            if conflict
+            else "All changes saved."
+        )
+
+    # -- events -------------------------------------------------------------------------------
+
+    @rx.event
+    @guarded(PUBLIC, flag="planner")
+    async def load(self):
+        """Open the planner for the question in the URL (a saved plan, a browser plan, or new)."""
+        qid = as_int(self.router.page.params.get("qid", ""))
+        self.reset()
+        with session_scope() as db:
+            question = qs.question_get(session=db, question_id=qid) if qid else None
+            if question is None:
+                self.not_found = True
+                return
+            self.question_id, self.question_text = question.id, question.text
+            self.competencies = [t.slug for t in question.competencies]
+            principal = current_principal()
+            if principal.is_authenticated:
+                view = planner.plan_get(session=db, user_id=principal.user_id, question_id=qid)
+                if view:
+                    self._apply(view)
+                    self.save_status, self.save_message = "saved", f"Saved {view.updated}."
+                self.versions = planner.versions(
+                    session=db, user_id=principal.user_id, question_id=qid
+                )
+        if not current_principal().is_authenticated:
+            plan = json_dict((await session_of(self)).visitor_plans).get(str(qid))
+            if isinstance(plan, dict) and isinstance(plan.get("sections"), dict):
+                fw = str(plan.get("framework", "STAR")).upper()
+                self.framework = fw if fw in FRAMEWORKS else "STAR"
+                self.sections = {
+                    str(k): v[: planner.SECTION_MAX]
+                    for k, v in plan["sections"].items()
+                    if isinstance(v, str)
+                }
+                self.bullets = planner.bullets_of(self.script)
+        self._feedback()
+
+    @rx.event
+    @guarded(PUBLIC, flag="planner")
+    async def edit_section(self, key: str, text: str):
+        """Autosave one section (the editor debounces keystrokes)."""
+        valid = {s.key for s in sections_of(self.framework)}
+        if not self.question_id or key not in valid or not isinstance(text, str):
+            return rx.toast.error("That edit couldn't be applied.")
+        if len(text) > planner.SECTION_MAX:
+            self.save_status = "error"
+            self.save_message = f"This section is over {planner.SECTION_MAX} characters."
+            return
+        self.sections = {**self.sections, key: text}
+        self._feedback()
+        await self._persist()
+
+    @rx.event
+    @guarded(PUBLIC, flag="planner")
+    async def edit_script(self, text: str):
+        """Edit the whole script; it is split back into sections."""
+        if not self.question_id or not isinstance(text, str):
+            return
+        if len(text) > planner.SECTION_MAX * 4:
+            self.save_status, self.save_message = "error", "The script is too long."
+            return
+        self.sections = {**self.sections, **planner.sections_from_script(self.framework, text)}
+        self._feedback()
+        await self._persist()
+
+    @rx.event
+    @guarded(PUBLIC, flag="planner")
+    async def edit_bullets(self, text: str):
+        """Keep the user's own bullets (until they regenerate them)."""
+        if not self.question_id or not isinstance(text, str):
+            return
+        if len(text) > planner.BULLETS_MAX:
+            self.save_status, self.save_message = "error", "The bullets are too long."
+            return
+        self.bullets, self.bullets_edited = text, True
+        await self._persist(bullets=text)
+
+    @rx.event
+    @guarded(PUBLIC, flag="planner")
+    async def set_framework(self, framework: str | list[str]):
+        """Switch framework, carrying text over by role; nothing is lost."""
+        framework = str(framework).upper() if isinstance(framework, str) else ""
+        if framework not in FRAMEWORKS or framework == self.framework or not self.question_id:
+            return
+        self.sections = planner.switch_framework(self.framework, framework, self.sections)
+        self.framework = framework
+        self._feedback()
+        await self._persist()
+
+    @rx.event
+    @guarded(PUBLIC)
+    def set_view(self, view: str | list[str]):
+        """Show sections, the full script, or the bullets."""
+        self.view = view if view in VIEWS else "sections"
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def regenerate_bullets(self):
+        """Derive the bullets from the script again."""
+        with session_scope() as db:
+            self._apply(
+                planner.plan_regenerate_bullets(
+                    session=db, user_id=current_principal().user_id, question_id=self.question_id
+                )
+            )
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def save_version(self):
+        """Keep the current text as a named version."""
+        if not self.revision:
+            return rx.toast.info("Write something first.")
+        with session_scope() as db:
+            number = planner.plan_snapshot(
+                session=db,
+                user_id=current_principal().user_id,
+                question_id=self.question_id,
+                reason="saved by you",
+            )
+            self.versions = planner.versions(
+                session=db, user_id=current_principal().user_id, question_id=self.question_id
+            )
+        return rx.toast.success(f"Saved as version {number}.")
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def compare_with(self, number: int):
+        """Compare a version with the current text, side by side."""
+        left = as_int(number)
+        if left is None:
+            return
+        try:
+            with session_scope() as db:
+                diff, a, b = planner.compare(
+                    session=db,
+                    user_id=current_principal().user_id,
+                    question_id=self.question_id,
+                    left=left,
+                    right=None,
+                )
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
+        self.diff, self.diff_labels = diff, [a, b]
+
+    @rx.event
+    @guarded(PUBLIC)
+    def close_compare(self):
+        """Hide the comparison."""
+        self.diff, self.diff_labels = [], []
+
+
+class AnswersState(rx.State):
+    """ "My answers": search, filters and planning progress."""
+
+    query: str = ""
+    competency: str = ""
+    company: str = ""
+    status: str = ""
+    rows: list[planner.AnswerRow] = []
+    progress_label: str = ""
+    progress_total: int = 0
+    progress_complete: int = 0
+    progress_drafts: int = 0
+    progress_percent: int = 0
+    coverage: list[Meter] = []
+    competencies: list[qs.Facet] = []
+    companies: list[qs.Facet] = []
+
+    def _run(self) -> None:
+        uid = current_principal().user_id
+        with session_scope() as db:
+            self.rows = planner.my_answers(
+                session=db,
+                user_id=uid,
+                query=self.query,
+                competency=self.competency,
+                company=self.company,
+                status=self.status,
+            )
+            cov = planner.progress(
+                session=db, user_id=uid, company=self.company, competency=self.competency
+            )
+        self.progress_label, self.progress_total = cov.label, cov.total
+        self.progress_complete, self.progress_drafts = cov.complete, cov.drafts
+        self.progress_percent = cov.percent
+        self.coverage = [
+            Meter(n, round(100 * c / t) if t else 0, f"{c}/{t}")
+            for n, c, t in cov.by_competency[:12]
+        ]
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def load(self):
+        """Open "my answers"."""
+        with session_scope() as db:
+            self.competencies, self.companies = qs.facets(session=db)
+        self._run()
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def set_filter(self, name: str, value: str):
+        """Change the search text or one filter."""
+        if name not in ("query", "competency", "company", "status") or not isinstance(value, str):
+            return
+        setattr(self, name, value[:200])
+        self._run()

@@ -1,0 +1,125 @@
+"""Planning in the browser: write section by section, see feedback update, reload and find it
+saved, switch framework without losing text, compare versions, see progress change; a visitor's
+plan is kept on sign-up."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PASSWORD, login, wait_ready
+
+pytestmark = pytest.mark.e2e
+
+SITUATION = (
+    "Last spring I ran the front desk of a 120-room hotel in Leeds during a conference "
+    "week with every room booked."
+)
+TASK = (
+    "I had to rehouse a family of five whose connecting rooms flooded an hour before they "
+    "arrived, without upsetting them."
+)
+ACTION = (
+    "First I called two partner hotels and held rooms. Then I met the family in the lobby, "
+    "explained the leak honestly and offered our best suite with a rollaway bed. I asked "
+    "the kitchen to send up dinner for the kids and I checked on them myself at nine."
+)
+RESULT = (
+    "They stayed all five nights, left a five-star review that named me, and came back "
+    "the following year; my manager used the case in our training for new staff."
+)
+
+
+def _type(page, key, text):
+    box = page.locator(f"#section-{key}")
+    box.fill(text)
+    expect(page.locator("#save-status")).to_have_attribute("data-status", re.compile("saved"))
+
+
+def test_plan_an_answer_with_live_feedback_history_and_progress(page, live_app):
+    live_app.create_user("planner@example.com", name="Pia")
+    login(page, "planner@example.com")
+    page.goto("/questions?company=amazon")
+    page.locator(".question-card .question-link").first.click()
+    page.locator("#plan-answer").click()
+    expect(page).to_have_url(re.compile(r"/plan/\d+$"))
+    wait_ready(page)
+    question_url = page.url
+
+    _type(page, "situation", SITUATION)
+    expect(page.locator("#feedback-items")).to_contain_text("No result yet.")
+    expect(page.locator("#save-status")).to_contain_text("All changes saved.")
+    _type(page, "task", TASK)
+    _type(page, "action", ACTION)
+    _type(page, "result", RESULT)
+    expect(page.locator("#feedback-items")).not_to_contain_text("No result yet.")
+    score = int(page.locator("#overall-score").inner_text().split()[0])
+    assert score >= 70
+
+    # Reload: everything is still there.
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("#section-action")).to_have_value(ACTION)
+
+    # Other views of the same answer.
+    page.get_by_role("radio", name="Script").click()
+    expect(page.locator("#script-editor")).to_have_value(
+        re.compile(r"^Last spring.*new staff\.$", re.S)
+    )
+    page.get_by_role("radio", name="Bullets").click()
+    expect(page.locator("#bullets-editor")).to_have_value(re.compile(r"^- "))
+    page.get_by_role("radio", name="Sections").click()
+
+    # Switch to CARL and back: nothing lost.
+    page.get_by_role("radio", name="CARL").click()
+    expect(page.locator("#section-context")).to_have_value(SITUATION)
+    page.get_by_role("radio", name="STAR").click()
+    expect(page.locator("#section-task")).to_have_value(TASK)
+
+    # History: the framework switch made versions; compare one with the current text.
+    page.locator("#save-version").click()
+    expect(page.locator(".compare-version").first).to_be_visible()
+    _type(page, "result", RESULT.replace("five-star", "glowing"))
+    page.locator(".compare-version").first.click()
+    compare = page.locator("#version-compare")
+    expect(compare.locator(".diff-added").first).to_contain_text("glowing")
+    expect(compare.locator(".diff-removed").first).to_contain_text("five-star")
+
+    # Progress on "my answers".
+    page.locator("#nav-answers").click()
+    expect(page.locator(".answer-row")).to_have_count(1)
+    expect(page.locator(".answer-row")).to_contain_text("complete")
+    expect(page.locator("#progress-count")).to_contain_text(re.compile(r"^1 of \d+ planned"))
+    page.get_by_label("Company").select_option("amazon")
+    expect(page.locator("#progress-count")).to_contain_text(re.compile(r"^1 of \d+ planned"))
+    page.get_by_label("Search my answers").fill("zzz-nothing")
+    expect(page.locator("#answers-empty")).to_be_visible()
+    assert question_url
+
+
+def test_visitor_plan_is_kept_on_sign_up(page, live_app):
+    page.goto("/questions/5")
+    page.locator("#plan-answer").click()
+    wait_ready(page)
+    _type(page, "situation", SITUATION)
+    expect(page.locator("#save-status")).to_contain_text("Saved in this browser")
+    expect(page.locator("#visitor-notice")).to_be_visible()
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("#section-situation")).to_have_value(SITUATION)
+
+    page.goto("/register")
+    page.get_by_label("Name").fill("Vera")
+    page.get_by_label("E-mail").fill("vera@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat password").fill(PASSWORD)
+    page.locator("#register-submit").click()
+    expect(page.locator("#nav-account")).to_have_text("Vera")
+    page.goto("/answers")
+    expect(page.locator(".answer-row")).to_have_count(1)
+    expect(page.locator(".answer-row")).to_contain_text("draft")
+
+
+def test_planner_for_unknown_question(page, live_app):
+    page.goto("/plan/999999")
+    expect(page.locator("#plan-not-found")).to_be_visible()
