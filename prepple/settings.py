@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "Prepple <no-reply@prepple.local>"
 
+    # Model-written feedback: any OpenAI-compatible endpoint; off when no key is set.
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = 8.0
+
     flags: dict[str, bool] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -262,6 +262,84 @@ def _feedback_panel() -> rx.Component:
     )
 
 
+def _coach() -> rx.Component:
+    return rx.cond(
+        PlannerState.coach_available & SessionState.is_authenticated,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Coach", size="4", as_="h2"),
+                    rx.button(
+                        rx.icon("sparkles"),
+                        "Ask the coach",
+                        size="1",
+                        loading=PlannerState.coach_status == "thinking",
+                        on_click=PlannerState.ask_coach,
+                        id="ask-coach",
+                    ),
+                    justify="between",
+                    width="100%",
+                ),
+                rx.match(
+                    PlannerState.coach_status,
+                    (
+                        "unavailable",
+                        rx.text(
+                            "The coach is unavailable right now; the checks above still apply.",
+                            size="2",
+                            id="coach-down",
+                        ),
+                    ),
+                    (
+                        "done",
+                        rx.vstack(
+                            rx.foreach(
+                                PlannerState.coach_items,
+                                lambda it: rx.box(
+                                    rx.text(it["message"], size="2", weight="medium"),
+                                    rx.text(
+                                        it["suggestion"],
+                                        size="2",
+                                        color=rx.color(STATUS["muted"], 11),
+                                    ),
+                                    class_name="coach-item",
+                                ),
+                            ),
+                            rx.cond(
+                                PlannerState.rewrite_improved != "",
+                                rx.box(
+                                    rx.text("Try saying:", size="1", weight="medium"),
+                                    rx.blockquote(
+                                        PlannerState.rewrite_improved, size="2", id="coach-rewrite"
+                                    ),
+                                    rx.text(
+                                        "instead of: ",
+                                        PlannerState.rewrite_original,
+                                        size="1",
+                                        color=rx.color(STATUS["muted"], 10),
+                                    ),
+                                ),
+                            ),
+                            spacing="3",
+                            width="100%",
+                            id="coach-result",
+                        ),
+                    ),
+                    rx.text(
+                        "A language model reads your plan and suggests what the checks can't see.",
+                        size="2",
+                        color=rx.color(STATUS["muted"], 11),
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            id="coach-panel",
+        ),
+    )
+
+
 def _history() -> rx.Component:
     return rx.cond(
         SessionState.is_authenticated,
@@ -400,7 +478,7 @@ def planner_page() -> rx.Component:
                 rx.heading(PlannerState.question_text, size="6", as_="h1", id="plan-question"),
                 rx.grid(
                     _editor(),
-                    rx.vstack(_feedback_panel(), _history(), width="100%", spacing="4"),
+                    rx.vstack(_feedback_panel(), _coach(), _history(), width="100%", spacing="4"),
                     columns=rx.breakpoints(initial="1", md="2"),
                     spacing="5",
                     width="100%",

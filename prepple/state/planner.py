@@ -7,6 +7,7 @@ overwrites silently: the other text becomes a version). Visitors' plans live in 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from prepple.db import session_scope
 from prepple.services import planner
 from prepple.services import questions as qs
 from prepple.services.authz import PUBLIC, SIGNED_IN
-from prepple.services.feedback import AnswerInput, analyze
+from prepple.services.feedback import AnswerInput, analyze, llm
 from prepple.services.feedback.frameworks import FRAMEWORKS, sections_of
 from prepple.services.planner import DiffLine, VersionView
 from prepple.services.validation import InvalidInput
@@ -56,6 +57,11 @@ class PlannerState(rx.State):
     versions: list[VersionView] = []
     diff: list[DiffLine] = []
     diff_labels: list[str] = []
+    coach_available: bool = False
+    coach_status: str = ""  # "", thinking, done, unavailable
+    coach_items: list[dict[str, str]] = []
+    rewrite_original: str = ""
+    rewrite_improved: str = ""
 
     # -- derived ------------------------------------------------------------------------------
 
@@ -179,6 +185,7 @@ class PlannerState(rx.State):
                 self.versions = planner.versions(
                     session=db, user_id=principal.user_id, question_id=qid
                 )
+        self.coach_available = llm.enabled()
         if not current_principal().is_authenticated:
             plan = json_dict((await session_of(self)).visitor_plans).get(str(qid))
             if isinstance(plan, dict) and isinstance(plan.get("sections"), dict):
@@ -298,6 +305,35 @@ class PlannerState(rx.State):
         except InvalidInput as exc:
             return rx.toast.error(exc.message)
         self.diff, self.diff_labels = diff, [a, b]
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    async def ask_coach(self):
+        """Model-written feedback and a rewrite of the weakest sentence (when configured)."""
+        if not llm.enabled() or not self.question_id:
+            self.coach_status = "unavailable"
+            return
+        self.coach_status = "thinking"
+        yield
+        answer = AnswerInput(
+            self.framework,
+            sections=dict(self.sections),
+            question=self.question_text,
+            competencies=self.competencies,
+        )
+        local = analyze(answer)
+        report = await asyncio.to_thread(llm.enrich, answer, local)
+        if report.engine != "local+model":
+            self.coach_status = "unavailable"
+            return
+        self.coach_items = [
+            {"severity": i.severity, "message": i.message, "suggestion": i.suggestion}
+            for i in report.items
+            if i.source == "model"
+        ]
+        self.rewrite_original = str(report.stats.get("rewrite_original", ""))
+        self.rewrite_improved = str(report.stats.get("rewrite_improved", ""))
+        self.coach_status = "done"
 
     @rx.event
     @guarded(PUBLIC)

@@ -27,6 +27,7 @@ from prepple.models import OutboxMessage
 from prepple.services import accounts
 from prepple.settings import PROJECT_ROOT
 from tests.conftest import migrate_and_seed
+from tests.fakes import start_fake_openai
 
 CHROMIUM = os.environ.get("PREPPLE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -141,6 +142,7 @@ def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
     db_url = f"sqlite:///{data / 'prepple.db'}"
     migrate_and_seed(db_url)
 
+    model = start_fake_openai()  # the "coach" talks to a local chat-completions server
     port = _free_port()
     url = f"http://localhost:{port}"
     env = dict(os.environ)
@@ -154,6 +156,9 @@ def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
             "PREPPLE_BASE_URL": url,
             "PREPPLE_API_URL": url,
             "PREPPLE_SMTP_HOST": "",
+            "PREPPLE_REDIS_URL": redis_url,
+            "PREPPLE_OPENAI_API_KEY": "test-key",
+            "PREPPLE_OPENAI_BASE_URL": f"http://127.0.0.1:{model.server_port}/v1",
         }
     )
     log = data / "app.log"
@@ -174,6 +179,7 @@ def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
         app.new_log_errors()  # start-up output is not a test's fault
         yield app
     finally:
+        model.shutdown()
         try:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)

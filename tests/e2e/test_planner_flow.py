@@ -85,6 +85,11 @@ def test_plan_an_answer_with_live_feedback_history_and_progress(page, live_app):
     expect(compare.locator(".diff-added").first).to_contain_text("glowing")
     expect(compare.locator(".diff-removed").first).to_contain_text("five-star")
 
+    # The coach (a language model; here a local server speaking its wire format).
+    page.locator("#ask-coach").click()
+    expect(page.locator("#coach-result")).to_contain_text("Say why the deadline mattered.")
+    expect(page.locator("#coach-rewrite")).to_contain_text("I found the slow query")
+
     # Progress on "my answers".
     page.locator("#nav-answers").click()
     expect(page.locator(".answer-row")).to_have_count(1)

@@ -53,9 +53,21 @@ def call(root: rx.State, cls: type[rx.State], name: str, *args, **kwargs):
     """Run one handler on the instance of ``cls`` in ``root`` and return what it returned."""
     state = get(root, cls)
     result = cls.event_handlers[name].fn(state, *args, **kwargs)
-    if inspect.isawaitable(result):
+    if inspect.isasyncgen(result):
+        result = run_async(_drain(result))
+    elif inspect.isawaitable(result):
         result = run_async(result)
     return result
+
+
+async def _drain(gen) -> list | object:
+    """Run an async-generator handler to the end; a Refusal it yields is returned as such."""
+    items = []
+    async for item in gen:
+        if type(item).__name__ == "Refusal":
+            return item
+        items.append(item)
+    return items
 
 
 def run_async(coro):

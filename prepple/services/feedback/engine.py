@@ -63,6 +63,7 @@ class Item:
     suggestion: str
     sentence: str = ""
     sentence_index: int | None = None
+    source: str = "local"  # "model" for items written by the language model
 
 
 @dataclass
