@@ -86,9 +86,12 @@ PER_TEST_TABLES = (
 
 
 def _use_database(monkeypatch, url: str) -> None:
+    from prepple.services.answer_index import reset_index
+
     monkeypatch.setenv("PREPPLE_DATABASE_URL", url)
     reset_settings_cache()
     reset_engine_cache()
+    reset_index()
 
 
 @pytest.fixture(params=["sqlite"])

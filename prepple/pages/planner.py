@@ -30,6 +30,10 @@ def _save_badge() -> rx.Component:
             size=TEXT["small"],
             color=rx.color(STATUS["muted"], 11),
         ),
+        rx.cond(
+            PlannerState.spoken != "",
+            rx.badge(PlannerState.spoken, variant="soft", id="spoken-time"),
+        ),
         id="save-status",
         aria_live="polite",
         align="center",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from prepple.db import session_scope
-from prepple.services import planner
+from prepple.services import answer_index, planner
 from prepple.services import questions as qs
 from prepple.services.authz import PUBLIC, SIGNED_IN
 from prepple.services.feedback import AnswerInput, analyze, llm
@@ -39,6 +39,8 @@ class PlannerState(rx.State):
     """The open plan, its save status and its feedback report."""
 
     question_id: int = 0
+    answer_id: int = 0
+    spoken: str = ""
     question_text: str = ""
     competencies: list[str] = []
     not_found: bool = False
@@ -92,15 +94,25 @@ class PlannerState(rx.State):
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def _script(self) -> str:
+        # Not the computed var: inside a handler it may still hold the value before this edit.
+        return planner.script_of(self.framework, self.sections)
+
     def _feedback(self) -> None:
+        with session_scope() as db:
+            similar = answer_index.closest_other(
+                session=db, text=self._script(), own_answer_id=self.answer_id or None
+            )
         report = analyze(
             AnswerInput(
                 self.framework,
                 sections={s.key: self.sections.get(s.key, "") for s in sections_of(self.framework)},
                 question=self.question_text,
                 competencies=self.competencies,
-            )
+            ),
+            similar_to_others=similar,
         )
+        self.spoken = _spoken(report.stats.get("speaking_seconds", 0))
         self.overall = report.overall
         self.scores = dict(report.scores)
         self.section_words = dict(report.section_words)
@@ -116,6 +128,7 @@ class PlannerState(rx.State):
         ]
 
     def _apply(self, view: planner.PlanView) -> None:
+        self.answer_id = view.answer_id
         self.framework, self.sections = view.framework, dict(view.sections)
         self.bullets, self.bullets_edited = view.bullets, view.bullets_edited
         self.revision = view.revision
@@ -129,7 +142,7 @@ class PlannerState(rx.State):
             plans[str(self.question_id)] = {"framework": self.framework, "sections": self.sections}
             session.visitor_plans = json.dumps(plans)
             if bullets is None and not self.bullets_edited:
-                self.bullets = planner.bullets_of(self.script)
+                self.bullets = planner.bullets_of(self._script())
             self.save_status, self.save_message = (
                 "saved-locally",
                 ("Saved in this browser. Create a free account to keep it everywhere."),
@@ -152,8 +165,10 @@ class PlannerState(rx.State):
         except InvalidInput as exc:
             self.save_status, self.save_message = "error", exc.message
             return
-        self.revision = view.revision
+        self.revision, self.answer_id = view.revision, view.answer_id
         self.bullets, self.bullets_edited = view.bullets, view.bullets_edited
+        with session_scope() as db:
+            answer_index.index_answer(session=db, answer_id=view.answer_id, text=self._script())
         self.save_status = "saved"
         self.save_message = (
             "Saved. Another tab had saved changes too; they are kept in the history."
@@ -196,7 +211,7 @@ class PlannerState(rx.State):
                     for k, v in plan["sections"].items()
                     if isinstance(v, str)
                 }
-                self.bullets = planner.bullets_of(self.script)
+                self.bullets = planner.bullets_of(self._script())
         self._feedback()
 
     @rx.event
@@ -340,6 +355,13 @@ class PlannerState(rx.State):
     def close_compare(self):
         """Hide the comparison."""
         self.diff, self.diff_labels = [], []
+
+
+def _spoken(seconds: int) -> str:
+    if not seconds:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    return f"about {minutes} min {secs:02d} s spoken" if minutes else f"about {secs} s spoken"
 
 
 class AnswersState(rx.State):

@@ -53,6 +53,7 @@ def test_plan_an_answer_with_live_feedback_history_and_progress(page, live_app):
     _type(page, "action", ACTION)
     _type(page, "result", RESULT)
     expect(page.locator("#feedback-items")).not_to_contain_text("No result yet.")
+    expect(page.locator("#spoken-time")).to_contain_text("spoken")
     score = int(page.locator("#overall-score").inner_text().split()[0])
     assert score >= 70
 

@@ -83,3 +83,26 @@ def test_my_answers_requires_login_and_filters(session, make_user):
     assert answers.rows == []
     call(root, AnswersState, "set_filter", "password_hash", "x")  # not a filter: ignored
     assert not hasattr(answers, "password_hash")
+
+
+LONG = (
+    "Last spring I ran the front desk of a 120-room hotel in Leeds during a conference week "
+    "with every room booked, and a family's connecting rooms flooded an hour before they "
+    "arrived, so I called two partner hotels, held rooms, met the family in the lobby and "
+    "offered our best suite with a rollaway bed and dinner for the kids."
+)
+
+
+def test_near_copy_of_someone_elses_answer_is_flagged(session, make_user):
+    author, copier = make_user(), make_user()
+    root_a = new_tree(login_token(author))
+    _open(root_a, 8)
+    call(root_a, PlannerState, "edit_section", "situation", LONG)
+    own = get(root_a, PlannerState)
+    assert not any("someone else" in i["message"] for i in own.items)  # not vs itself
+    root_b = new_tree(login_token(copier))
+    state = _open(root_b, 9)
+    call(root_b, PlannerState, "edit_section", "situation", LONG.replace("Leeds", "York"))
+    assert any("someone else saved" in i["message"] for i in state.items)
+    assert "front desk" not in " ".join(i["suggestion"] for i in state.items)
+    assert state.spoken.startswith("about")
