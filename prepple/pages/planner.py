@@ -8,7 +8,7 @@ from prepple import routes
 from prepple.components.feedback import empty_state
 from prepple.components.layout import page_layout
 from prepple.components.theme import SPACE, STATUS, TEXT
-from prepple.state.planner import AnswersState, PlannerState
+from prepple.state.planner import AnswersState, PlannerState, StoriesState
 from prepple.state.session import SessionState
 
 SEVERITY_COLOR = {"high": "tomato", "medium": "amber", "low": "gray"}
@@ -178,6 +178,7 @@ def _editor() -> rx.Component:
             ),
         ),
         _save_badge(),
+        _story_picker(),
         width="100%",
         spacing="4",
     )
@@ -263,6 +264,55 @@ def _feedback_panel() -> rx.Component:
         ),
         width="100%",
         id="feedback-panel",
+    )
+
+
+def _story_picker() -> rx.Component:
+    return rx.cond(
+        SessionState.is_authenticated,
+        rx.vstack(
+            rx.el.label(
+                "Which story does this answer tell?",
+                html_for="story-select",
+                style={"font_weight": "600"},
+            ),
+            rx.hstack(
+                rx.el.select(
+                    rx.el.option("No story linked", value=""),
+                    rx.foreach(
+                        PlannerState.story_options,
+                        lambda o: rx.el.option(o["title"], value=o["id"]),
+                    ),
+                    id="story-select",
+                    value=rx.cond(PlannerState.story_id > 0, PlannerState.story_id.to_string(), ""),
+                    on_change=PlannerState.link_story,
+                ),
+                rx.form(
+                    rx.hstack(
+                        rx.el.label(
+                            "New story title", html_for="story-title", class_name="sr-only"
+                        ),
+                        rx.input(
+                            id="story-title",
+                            name="story_title",
+                            max_length=120,
+                            placeholder="New story, e.g. 'Black Friday outage'",
+                        ),
+                        rx.button("Add", type="submit", size="2", variant="soft", id="story-add"),
+                        spacing="2",
+                    ),
+                    on_submit=PlannerState.new_story,
+                    reset_on_submit=False,
+                ),
+                wrap="wrap",
+                spacing="3",
+                align="center",
+            ),
+            rx.link("Open your story bank", href=routes.STORIES, size="1"),
+            spacing="2",
+            width="100%",
+            id="story-picker",
+        ),
     )
 
 
@@ -516,7 +566,13 @@ def _select(label: str, id_: str, name: str, value, options, all_label: str) -> 
 def answers_page() -> rx.Component:
     """The user's planned answers and planning progress."""
     return page_layout(
-        rx.heading("My answers", size="7", as_="h1"),
+        rx.hstack(
+            rx.heading("My answers", size="7", as_="h1"),
+            rx.link("Story bank", href=routes.STORIES, id="stories-link"),
+            justify="between",
+            width="100%",
+            align="center",
+        ),
         rx.card(
             rx.vstack(
                 rx.hstack(
@@ -662,6 +718,113 @@ def answers_page() -> rx.Component:
                 "Open a question and plan your answer; it appears here as you type.",
                 rx.link(rx.button("Browse questions"), href=routes.QUESTIONS),
                 id="answers-empty",
+            ),
+        ),
+    )
+
+
+@rx.page(
+    route=routes.STORIES,
+    title="Story bank - Prepple",
+    on_load=[SessionState.refresh_viewer, StoriesState.load],
+)
+def stories_page() -> rx.Component:
+    """Stories from your experience, each serving several questions."""
+    return page_layout(
+        rx.heading("Story bank", size="7", as_="h1"),
+        rx.text(
+            "A good story answers several questions. Keep each one here once, then link "
+            "it from the planner.",
+            color=rx.color(STATUS["muted"], 11),
+        ),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.el.label("Title", html_for="story-new-title", style={"font_weight": "600"}),
+                    rx.input(
+                        id="story-new-title",
+                        name="title",
+                        max_length=120,
+                        placeholder="e.g. Rehousing a family at the hotel",
+                    ),
+                    rx.el.label("Notes", html_for="story-new-notes", style={"font_weight": "600"}),
+                    rx.text_area(
+                        id="story-new-notes",
+                        name="notes",
+                        rows="3",
+                        placeholder="Key facts and numbers to remember",
+                    ),
+                    rx.cond(
+                        StoriesState.error != "",
+                        rx.text(
+                            StoriesState.error,
+                            color=rx.color("tomato", 11),
+                            role="alert",
+                            id="story-error",
+                        ),
+                    ),
+                    rx.button("Add story", type="submit", id="story-create"),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=StoriesState.create,
+                reset_on_submit=False,
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            StoriesState.stories.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    StoriesState.stories,
+                    lambda st: rx.card(
+                        rx.vstack(
+                            rx.hstack(
+                                rx.heading(st.title, size="4", as_="h2"),
+                                rx.button(
+                                    "Delete",
+                                    size="1",
+                                    variant="ghost",
+                                    color_scheme="tomato",
+                                    on_click=StoriesState.delete(st.id),
+                                ),
+                                justify="between",
+                                width="100%",
+                            ),
+                            rx.cond(st.notes != "", rx.text(st.notes, size="2")),
+                            rx.flex(
+                                rx.foreach(st.competencies, lambda c: rx.badge(c)),
+                                wrap="wrap",
+                                gap="1",
+                            ),
+                            rx.cond(
+                                st.questions.length() > 0,
+                                rx.vstack(
+                                    rx.foreach(st.questions, lambda q: rx.text("• " + q, size="2")),
+                                    spacing="1",
+                                ),
+                                rx.text(
+                                    "Not linked to an answer yet.",
+                                    size="2",
+                                    color=rx.color(STATUS["muted"], 10),
+                                ),
+                            ),
+                            spacing="2",
+                            width="100%",
+                        ),
+                        width="100%",
+                        class_name="story-card",
+                    ),
+                ),
+                width="100%",
+                spacing="2",
+            ),
+            empty_state(
+                "book-open",
+                "No stories yet",
+                "Add the three to five stories you know best; most questions can be "
+                "answered with one of them.",
+                id="stories-empty",
             ),
         ),
     )

@@ -141,6 +141,7 @@ class PlanView:
     revision: int
     status: str
     updated: str
+    story_id: int = 0
 
 
 def _view(answer: Answer) -> PlanView:
@@ -154,6 +155,7 @@ def _view(answer: Answer) -> PlanView:
         revision=answer.revision,
         status=answer.status,
         updated=f"{answer.updated_at:%Y-%m-%d %H:%M} UTC",
+        story_id=answer.story_id or 0,
     )
 
 
@@ -526,12 +528,81 @@ def story_create(*, session: Session, user_id: int, title: object, notes: object
     """Add a story to the user's story bank."""
     if not isinstance(title, str) or not title.strip():
         raise InvalidInput("title", "Give the story a short title.")
-    if len(title) > 120 or not isinstance(notes, str) or len(notes) > SECTION_MAX:
-        raise InvalidInput("title", "The title or notes are too long.")
+    if len(title.strip()) > 120:
+        raise InvalidInput("title", "Keep the title under 120 characters.")
+    if not isinstance(notes, str) or len(notes) > SECTION_MAX:
+        raise InvalidInput("notes", f"Notes must be text under {SECTION_MAX} characters.")
     story = Story(user_id=user_id, title=title.strip(), notes=notes)
     session.add(story)
     session.flush()
     return story
+
+
+@dataclass
+class StoryView:
+    """A story and the questions it serves."""
+
+    id: int
+    title: str
+    notes: str
+    questions: list[str] = field(default_factory=list)
+    question_ids: list[int] = field(default_factory=list)
+    competencies: list[str] = field(default_factory=list)
+
+
+def stories(*, session: Session, user_id: int) -> list[StoryView]:
+    """The user's story bank: each story with the questions and competencies it serves."""
+    rows = session.exec(
+        select(Story).where(Story.user_id == user_id).order_by(Story.updated_at.desc())
+    ).all()
+    views = {s.id: StoryView(s.id, s.title, s.notes) for s in rows}
+    if not views:
+        return []
+    linked = session.exec(
+        select(Answer.story_id, Question.id, Question.text)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.user_id == user_id, Answer.story_id.in_(list(views)))
+    ).all()
+    for sid, qid, text in linked:
+        views[sid].questions.append(text)
+        views[sid].question_ids.append(qid)
+    qids = [qid for _, qid, _ in linked]
+    if qids:
+        names: dict[int, set[str]] = {}
+        for qid, name in session.exec(
+            select(QuestionCompetency.question_id, Competency.name)
+            .join(Competency, Competency.id == QuestionCompetency.competency_id)
+            .where(QuestionCompetency.question_id.in_(qids))
+        ).all():
+            names.setdefault(qid, set()).add(name)
+        for view in views.values():
+            view.competencies = sorted({n for q in view.question_ids for n in names.get(q, ())})
+    return [views[s.id] for s in rows]
+
+
+def story_link(*, session: Session, user_id: int, question_id: int, story_id: int | None) -> None:
+    """Say which story the plan for ``question_id`` tells (``None`` to unlink)."""
+    answer = session.exec(
+        select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
+    ).first()
+    if answer is None:
+        raise InvalidInput("story", "Write a little of the answer first, then pick its story.")
+    if story_id is not None:
+        story = session.get(Story, story_id)
+        if story is None or story.user_id != user_id:
+            raise InvalidInput("story", "That story isn't in your story bank.")
+        story.updated_at = utcnow()
+    answer.story_id = story_id
+    session.flush()
+
+
+def story_delete(*, session: Session, user_id: int, story_id: int) -> None:
+    """Remove a story (its answers stay, unlinked)."""
+    story = session.get(Story, story_id)
+    if story is None or story.user_id != user_id:
+        raise InvalidInput("story", "That story isn't in your story bank.")
+    session.delete(story)
+    session.flush()
 
 
 def plans_import(*, session: Session, user_id: int, plans: object) -> int:

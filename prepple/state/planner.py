@@ -59,6 +59,8 @@ class PlannerState(rx.State):
     versions: list[VersionView] = []
     diff: list[DiffLine] = []
     diff_labels: list[str] = []
+    story_id: int = 0
+    story_options: list[dict[str, str]] = []
     coach_available: bool = False
     coach_status: str = ""  # "", thinking, done, unavailable
     coach_items: list[dict[str, str]] = []
@@ -127,8 +129,14 @@ class PlannerState(rx.State):
             for i in report.items[:12]
         ]
 
+    def _load_stories(self, db) -> None:
+        self.story_options = [
+            {"id": str(st.id), "title": st.title}
+            for st in planner.stories(session=db, user_id=current_principal().user_id)
+        ]
+
     def _apply(self, view: planner.PlanView) -> None:
-        self.answer_id = view.answer_id
+        self.answer_id, self.story_id = view.answer_id, view.story_id
         self.framework, self.sections = view.framework, dict(view.sections)
         self.bullets, self.bullets_edited = view.bullets, view.bullets_edited
         self.revision = view.revision
@@ -200,6 +208,7 @@ class PlannerState(rx.State):
                 self.versions = planner.versions(
                     session=db, user_id=principal.user_id, question_id=qid
                 )
+                self._load_stories(db)
         self.coach_available = llm.enabled()
         if not current_principal().is_authenticated:
             plan = json_dict((await session_of(self)).visitor_plans).get(str(qid))
@@ -351,6 +360,51 @@ class PlannerState(rx.State):
         self.coach_status = "done"
 
     @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def link_story(self, story_id: str):
+        """Say which story from the story bank this answer tells ("" for none)."""
+        sid = as_int(story_id) if story_id not in ("", None) else None
+        if story_id not in ("", None) and sid is None:
+            return rx.toast.error("That story isn't in your story bank.")
+        try:
+            with session_scope() as db:
+                planner.story_link(
+                    session=db,
+                    user_id=current_principal().user_id,
+                    question_id=self.question_id,
+                    story_id=sid,
+                )
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
+        self.story_id = sid or 0
+        return rx.toast.success("Story linked." if sid else "Story unlinked.")
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def new_story(self, form: dict):
+        """Create a story in the story bank and link this answer to it."""
+        title = form.get("story_title") if isinstance(form, dict) else None
+        try:
+            with session_scope() as db:
+                story = planner.story_create(
+                    session=db, user_id=current_principal().user_id, title=title
+                )
+                planner.story_link(
+                    session=db,
+                    user_id=current_principal().user_id,
+                    question_id=self.question_id,
+                    story_id=story.id,
+                )
+                self.story_id = story.id
+                self._load_stories(db)
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
+        return [
+            rx.toast.success("Story added to your story bank."),
+            rx.set_value("story-title", ""),
+        ]
+
+    @rx.event
     @guarded(PUBLIC)
     def close_compare(self):
         """Hide the comparison."""
@@ -418,4 +472,56 @@ class AnswersState(rx.State):
         if name not in ("query", "competency", "company", "status") or not isinstance(value, str):
             return
         setattr(self, name, value[:200])
+        self._run()
+
+
+class StoriesState(rx.State):
+    """The story bank: stories and the questions each one answers."""
+
+    stories: list[planner.StoryView] = []
+    error: str = ""
+
+    def _run(self) -> None:
+        with session_scope() as db:
+            self.stories = planner.stories(session=db, user_id=current_principal().user_id)
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def load(self):
+        """Open the story bank."""
+        self.error = ""
+        self._run()
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def create(self, form: dict):
+        """Add a story."""
+        form = form if isinstance(form, dict) else {}
+        self.error = ""
+        try:
+            with session_scope() as db:
+                planner.story_create(
+                    session=db,
+                    user_id=current_principal().user_id,
+                    title=form.get("title"),
+                    notes=form.get("notes", ""),
+                )
+        except InvalidInput as exc:
+            self.error = exc.message
+            return
+        self._run()
+        return [rx.set_value("story-new-title", ""), rx.set_value("story-new-notes", "")]
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    def delete(self, story_id: int):
+        """Remove a story; its answers stay."""
+        sid = as_int(story_id)
+        if sid is None:
+            return
+        try:
+            with session_scope() as db:
+                planner.story_delete(session=db, user_id=current_principal().user_id, story_id=sid)
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
         self._run()

@@ -91,6 +91,11 @@ def test_plan_an_answer_with_live_feedback_history_and_progress(page, live_app):
     expect(page.locator("#coach-result")).to_contain_text("Say why the deadline mattered.")
     expect(page.locator("#coach-rewrite")).to_contain_text("I found the slow query")
 
+    # The story bank: this story can serve other questions too.
+    page.locator("#story-title").fill("Hotel flood")
+    page.locator("#story-add").click()
+    expect(page.locator("#story-select")).to_have_value(re.compile(r"^\d+$"))
+
     # Progress on "my answers".
     page.locator("#nav-answers").click()
     expect(page.locator(".answer-row")).to_have_count(1)
@@ -100,6 +105,10 @@ def test_plan_an_answer_with_live_feedback_history_and_progress(page, live_app):
     expect(page.locator("#progress-count")).to_contain_text(re.compile(r"^1 of \d+ planned"))
     page.get_by_label("Search my answers").fill("zzz-nothing")
     expect(page.locator("#answers-empty")).to_be_visible()
+    page.locator("#stories-link").click()
+    card = page.locator(".story-card", has_text="Hotel flood")
+    expect(card).to_have_count(1)
+    expect(card).not_to_contain_text("Not linked to an answer yet.")
     assert question_url
 
 

@@ -231,3 +231,39 @@ def test_visitor_plans_import_without_overwriting(session, make_user):
     )
     assert planner.plan_get(session=session, user_id=user.id, question_id=2).framework == "CARL"
     assert planner.plans_import(session=session, user_id=user.id, plans="junk") == 0
+
+
+def test_story_bank_one_story_serves_several_questions(session, make_user):
+    user, other = make_user(), make_user()
+    story = planner.story_create(
+        session=session, user_id=user.id, title="  Hotel flood  ", notes="120 rooms, family of five"
+    )
+    for qid in (1, 2):
+        planner.plan_save(
+            session=session, user_id=user.id, question_id=qid, framework="STAR", sections=SECTIONS
+        )
+        planner.story_link(session=session, user_id=user.id, question_id=qid, story_id=story.id)
+    session.commit()
+    [view] = planner.stories(session=session, user_id=user.id)
+    assert view.title == "Hotel flood" and sorted(view.question_ids) == [1, 2]
+    assert view.competencies and len(view.questions) == 2
+    assert planner.plan_get(session=session, user_id=user.id, question_id=1).story_id == story.id
+    # Another user can't link to it, see it or delete it.
+    planner.plan_save(
+        session=session, user_id=other.id, question_id=1, framework="STAR", sections=SECTIONS
+    )
+    with pytest.raises(InvalidInput, match="isn't in your story bank"):
+        planner.story_link(session=session, user_id=other.id, question_id=1, story_id=story.id)
+    assert planner.stories(session=session, user_id=other.id) == []
+    with pytest.raises(InvalidInput):
+        planner.story_delete(session=session, user_id=other.id, story_id=story.id)
+    planner.story_delete(session=session, user_id=user.id, story_id=story.id)
+    session.commit()
+    assert planner.plan_get(session=session, user_id=user.id, question_id=1).story_id == 0
+
+
+@pytest.mark.parametrize("title", ["", "   ", None, 5, "x" * 200])
+def test_story_needs_a_sensible_title(session, make_user, title):
+    user = make_user()
+    with pytest.raises(InvalidInput):
+        planner.story_create(session=session, user_id=user.id, title=title)
