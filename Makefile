@@ -15,4 +15,4 @@ lint:
 	@bash -c '. scripts/env.sh && ruff check prepple tests benchmarks alembic'
 
 bench:
-	@bash -c '. scripts/env.sh && python benchmarks/bench_questions.py'
+	@bash -c '. scripts/env.sh && python benchmarks/bench_questions.py && python benchmarks/bench_feedback_accuracy.py && python benchmarks/bench_feedback_speed.py'
