@@ -44,7 +44,8 @@ app = rx.App(
     style=GLOBAL_STYLE,
     stylesheets=["/prepple.css"],
     head_components=[
-        rx.el.meta(name="description", content="Prepare for behavioral interviews with Prepple.")
+        rx.script(src="/prepple_drafts.js"),
+        rx.el.meta(name="description", content="Prepare for behavioral interviews with Prepple."),
     ],
     backend_exception_handler=backend_error,
 )

@@ -28,16 +28,16 @@ class FakeOpenAI(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        FakeOpenAI.requests.append((self.path, self.headers.get("Authorization"), body))
-        if FakeOpenAI.mode == "slow":
+        type(self).requests.append((self.path, self.headers.get("Authorization"), body))
+        if type(self).mode == "slow":
             time.sleep(3)
-        if FakeOpenAI.mode == "error":
+        if type(self).mode == "error":
             self.send_response(500)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(b'{"error": {"message": "boom", "type": "server_error"}}')
             return
-        content = "not json at all" if FakeOpenAI.mode == "garbage" else json.dumps(GOOD)
+        content = "not json at all" if type(self).mode == "garbage" else json.dumps(GOOD)
         payload = {
             "id": "chatcmpl-1",
             "object": "chat.completion",
@@ -63,8 +63,13 @@ class FakeOpenAI(BaseHTTPRequestHandler):
             pass  # the client gave up (the timeout test)
 
 
-def start_fake_openai() -> ThreadingHTTPServer:
-    """Serve FakeOpenAI on a free loopback port (stop with ``.shutdown()``)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
+def start_fake_openai(mode: str = "ok") -> ThreadingHTTPServer:
+    """Serve a fresh FakeOpenAI on a free loopback port (stop with ``.shutdown()``).
+
+    Each server gets its own handler class, so one test's mode never leaks into another;
+    ``server.handler.mode`` and ``server.handler.requests`` control and record it."""
+    handler = type("FakeOpenAIHandler", (FakeOpenAI,), {"mode": mode, "requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.handler = handler
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -138,3 +138,38 @@ def test_visitor_plan_is_kept_on_sign_up(page, live_app):
 def test_planner_for_unknown_question(page, live_app):
     page.goto("/plan/999999")
     expect(page.locator("#plan-not-found")).to_be_visible()
+
+
+def test_text_typed_while_offline_is_offered_back_after_reload(page, live_app):
+    """The autosave can't reach the server (the websocket drops every message): the text is
+    kept in the browser and offered back on the next visit, then saved."""
+    live_app.create_user("offline@example.com", name="Olu")
+    login(page, "offline@example.com")
+    page.goto("/plan/11")
+    wait_ready(page)
+    _type(page, "situation", SITUATION)  # saved normally first
+
+    state = {"drop": True}
+
+    def route(ws):
+        server = ws.connect_to_server()
+        ws.on_message(lambda m: None if state["drop"] else server.send(m))
+
+    page.route_web_socket(re.compile(r".*/_event.*"), route)
+    page.reload()
+    page.locator("#section-task").wait_for()
+    page.locator("#section-task").fill(TASK)
+    page.wait_for_timeout(1500)  # the debounced autosave would have fired by now
+
+    state["drop"] = False
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("#section-task")).to_have_value("")  # the server never got it
+    expect(page.locator("#draft-restore")).to_be_visible()
+    page.locator("#draft-restore-yes").click()
+    expect(page.locator("#section-task")).to_have_value(TASK)
+    expect(page.locator("#save-status")).to_contain_text("All changes saved.")
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("#section-task")).to_have_value(TASK)
+    expect(page.locator("#draft-restore")).to_have_count(0)

@@ -7,18 +7,17 @@ import pytest
 
 from prepple.services.feedback import AnswerInput, analyze, llm
 from prepple.settings import reset_settings_cache
-from tests.fakes import FakeOpenAI, start_fake_openai
+from tests.fakes import start_fake_openai
 
 
 @pytest.fixture
 def model_server(monkeypatch):
     server = start_fake_openai()
-    FakeOpenAI.mode, FakeOpenAI.requests = "ok", []
     monkeypatch.setenv("PREPPLE_OPENAI_API_KEY", "test-key")
     monkeypatch.setenv("PREPPLE_OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_port}/v1")
     monkeypatch.setenv("PREPPLE_OPENAI_TIMEOUT_SECONDS", "1")
     reset_settings_cache()
-    yield FakeOpenAI
+    yield server.handler
     server.shutdown()
     reset_settings_cache()
 
