@@ -70,7 +70,8 @@
   // 3. On a page with draft fields, offer to restore copies that differ from the saved text.
   var offered = {};
   function offer() {
-    var ready = document.querySelector("#app-ready[data-ready=yes]");
+    // Wait until the page has put the saved text on screen, or we'd compare with nothing.
+    var ready = document.querySelector("[data-draft-ready=yes]");
     if (!ready) return;
     var data = load();
     var pending = fields().filter(function (el) {
@@ -120,7 +121,7 @@
   function start() {
     observer.observe(document.body, {
       subtree: true, childList: true, attributes: true,
-      attributeFilter: ["data-status", "data-revision", "data-ready"],
+      attributeFilter: ["data-status", "data-revision", "data-ready", "data-draft-ready"],
     });
   }
   if (document.body) start();

@@ -18,6 +18,7 @@ from prepple.services.feedback.train_sections import train
 from prepple.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "tests" / "data" / "labeled_answers.json"
+EXTRA = PROJECT_ROOT / "tests" / "data" / "labeled_answers_extra.json"
 
 
 def evaluate(answers: list[dict], model: dict | None = None) -> dict:
@@ -66,10 +67,13 @@ def cross_validate(answers: list[dict], folds: int = 5) -> float:
 
 def main() -> None:
     answers = json.loads(DATA.read_text())
-    tune = [a for a in answers if a["split"] == "tune"]
+    tune = [a for a in answers if a["split"] == "tune"] + json.loads(EXTRA.read_text())
     print(f"tune 5-fold cross-validation accuracy: {cross_validate(tune):.1%}")
-    for split in ("holdout", "tune"):
-        r = evaluate([a for a in answers if a["split"] == split])
+    for split, subset in (
+        ("holdout", [a for a in answers if a["split"] == "holdout"]),
+        ("tune", tune),
+    ):
+        r = evaluate(subset)
         print(
             f"{split:8} answers={r['answers']:3} sentences={r['sentences']:4} "
             f"accuracy={r['accuracy']:.1%} presence P={r['presence_precision']:.1%} "

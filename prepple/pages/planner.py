@@ -35,7 +35,10 @@ def _save_badge() -> rx.Component:
             rx.badge(PlannerState.spoken, variant="soft", id="spoken-time"),
         ),
         id="save-status",
-        custom_attrs={"data-revision": PlannerState.revision.to_string()},
+        custom_attrs={
+            "data-revision": PlannerState.revision.to_string(),
+            "data-draft-ready": rx.cond(PlannerState.loaded, "yes", "no"),
+        },
         aria_live="polite",
         align="center",
         spacing="2",

@@ -40,6 +40,8 @@ class PlannerState(rx.State):
 
     question_id: int = 0
     answer_id: int = 0
+    #: True once load() has put the saved plan on screen (the browser's draft copies wait).
+    loaded: bool = False
     spoken: str = ""
     question_text: str = ""
     competencies: list[str] = []
@@ -210,6 +212,7 @@ class PlannerState(rx.State):
                 )
                 self._load_stories(db)
         self.coach_available = llm.enabled()
+        self.loaded = True
         if not current_principal().is_authenticated:
             plan = json_dict((await session_of(self)).visitor_plans).get(str(qid))
             if isinstance(plan, dict) and isinstance(plan.get("sections"), dict):

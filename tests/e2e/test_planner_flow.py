@@ -164,6 +164,8 @@ def test_text_typed_while_offline_is_offered_back_after_reload(page, live_app):
     state["drop"] = False
     page.reload()
     wait_ready(page)
+    page.locator("[data-draft-ready=yes]").wait_for(state="attached")
+    expect(page.locator("#section-situation")).to_have_value(SITUATION)
     expect(page.locator("#section-task")).to_have_value("")  # the server never got it
     expect(page.locator("#draft-restore")).to_be_visible()
     page.locator("#draft-restore-yes").click()
@@ -171,5 +173,6 @@ def test_text_typed_while_offline_is_offered_back_after_reload(page, live_app):
     expect(page.locator("#save-status")).to_contain_text("All changes saved.")
     page.reload()
     wait_ready(page)
+    page.locator("[data-draft-ready=yes]").wait_for(state="attached")
     expect(page.locator("#section-task")).to_have_value(TASK)
     expect(page.locator("#draft-restore")).to_have_count(0)

@@ -1,10 +1,11 @@
 """Train the sentence-section model on the "tune" answers and write prepple/data/section_model.json.
 
-    python -m prepple.services.feedback.train_sections [--data tests/data/labeled_answers.json]
+    python -m prepple.services.feedback.train_sections [--data FILE ...]
 
 Multinomial logistic regression (L2, full-batch gradient descent in NumPy) over the features of
 :func:`prepple.services.feedback.sections.features`, plus start and transition log-probabilities
-for the Viterbi pass. Only "tune" answers are used; "holdout" ones are for the benchmark.
+for the Viterbi pass. Only "tune" answers are used (from labeled_answers.json and
+labeled_answers_extra.json); "holdout" ones are for the benchmark.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from prepple.services.feedback.sections import cue_bonus, features
 from prepple.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "tests" / "data" / "labeled_answers.json"
+EXTRA = PROJECT_ROOT / "tests" / "data" / "labeled_answers_extra.json"
 OUT = PROJECT_ROOT / "prepple" / "data" / "section_model.json"
 
 
@@ -40,7 +42,12 @@ def examples(answers: list[dict]):
 
 
 def train(
-    answers: list[dict], *, l2: float = 0.01, epochs: int = 400, lr: float = 0.5, min_count: int = 3
+    answers: list[dict],
+    *,
+    l2: float = 0.0005,
+    epochs: int = 1200,
+    lr: float = 0.5,
+    min_count: int = 3,
 ) -> dict:
     xs, ys, seqs, priors = examples(answers)
     offsets = np.array(priors, dtype=np.float32)
@@ -89,10 +96,12 @@ def train(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", type=Path, nargs="+", default=[DATA, EXTRA])
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    answers = [a for a in json.loads(args.data.read_text()) if a["split"] == "tune"]
+    answers = [
+        a for path in args.data for a in json.loads(path.read_text()) if a["split"] == "tune"
+    ]
     model = train(answers)
     args.out.write_text(json.dumps(model, separators=(",", ":"), sort_keys=True) + "\n")
     print(
