@@ -626,6 +626,21 @@ def answers_page() -> rx.Component:
         rx.flex(
             rx.vstack(
                 rx.el.label(
+                    "Progress on",
+                    html_for="answers-scope",
+                    style={"font_size": "var(--font-size-1)"},
+                ),
+                rx.el.select(
+                    rx.el.option("Questions in the filters", value=""),
+                    rx.el.option("My practice list", value="saved"),
+                    id="answers-scope",
+                    value=AnswersState.scope,
+                    on_change=lambda v: AnswersState.set_filter("scope", v),
+                ),
+                spacing="1",
+            ),
+            rx.vstack(
+                rx.el.label(
                     "Search my answers",
                     html_for="answers-search",
                     style={"font_size": "var(--font-size-1)"},

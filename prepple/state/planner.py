@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from prepple.db import session_scope
-from prepple.services import answer_index, planner
+from prepple.services import answer_index, planner, saved
 from prepple.services import questions as qs
 from prepple.services.authz import PUBLIC, SIGNED_IN
 from prepple.services.feedback import AnswerInput, analyze, llm
@@ -428,6 +428,8 @@ class AnswersState(rx.State):
     competency: str = ""
     company: str = ""
     status: str = ""
+    #: "" for the whole bank (within the filters) or "saved" for the practice list.
+    scope: str = ""
     rows: list[planner.AnswerRow] = []
     progress_label: str = ""
     progress_total: int = 0
@@ -450,7 +452,13 @@ class AnswersState(rx.State):
                 status=self.status,
             )
             cov = planner.progress(
-                session=db, user_id=uid, company=self.company, competency=self.competency
+                session=db,
+                user_id=uid,
+                company=self.company,
+                competency=self.competency,
+                question_ids=saved.saved_ids(session=db, user_id=uid)
+                if self.scope == "saved"
+                else None,
             )
         self.progress_label, self.progress_total = cov.label, cov.total
         self.progress_complete, self.progress_drafts = cov.complete, cov.drafts
@@ -472,7 +480,8 @@ class AnswersState(rx.State):
     @guarded(SIGNED_IN, flag="planner")
     def set_filter(self, name: str, value: str):
         """Change the search text or one filter."""
-        if name not in ("query", "competency", "company", "status") or not isinstance(value, str):
+        allowed = ("query", "competency", "company", "status", "scope")
+        if name not in allowed or not isinstance(value, str):
             return
         setattr(self, name, value[:200])
         self._run()

@@ -106,3 +106,16 @@ def test_near_copy_of_someone_elses_answer_is_flagged(session, make_user):
     assert any("someone else saved" in i["message"] for i in state.items)
     assert "front desk" not in " ".join(i["suggestion"] for i in state.items)
     assert state.spoken.startswith("about")
+
+
+def test_progress_on_the_practice_list(session, make_user):
+    user = make_user()
+    root = new_tree(login_token(user))
+    call(root, SessionState, "refresh_viewer")
+    for qid in (7, 8, 9):
+        call(root, SessionState, "toggle_saved", qid)
+    call(root, AnswersState, "load")
+    answers = get(root, AnswersState)
+    call(root, AnswersState, "set_filter", "scope", "saved")
+    assert answers.progress_label == "My list" and answers.progress_total == 3
+    assert answers.progress_complete == 0
