@@ -69,10 +69,26 @@
 
   // 3. On a page with draft fields, offer to restore copies that differ from the saved text.
   var offered = {};
+  var loadedPath = null;
+  // The planner calls this at the end of its load, once the saved text is known: only then
+  // can a copy be compared with what the server has (a reloaded tab first shows its old state).
+  window.preppleDraftsReady = function () {
+    var path = window.location.pathname;
+    var tries = 0;
+    (function wait() {
+      // Give React a moment to put the loaded text into the fields.
+      if (++tries < 20 && !document.querySelector("textarea[data-draft-key]")) {
+        setTimeout(wait, 50);
+        return;
+      }
+      setTimeout(function () {
+        loadedPath = path;
+        offer();
+      }, 150);
+    })();
+  };
   function offer() {
-    // Wait until the page has put the saved text on screen, or we'd compare with nothing.
-    var ready = document.querySelector("[data-draft-ready=yes]");
-    if (!ready) return;
+    if (loadedPath !== window.location.pathname) return;
     var data = load();
     var pending = fields().filter(function (el) {
       var key = keyOf(el);
@@ -121,7 +137,7 @@
   function start() {
     observer.observe(document.body, {
       subtree: true, childList: true, attributes: true,
-      attributeFilter: ["data-status", "data-revision", "data-ready", "data-draft-ready"],
+      attributeFilter: ["data-status", "data-revision"],
     });
   }
   if (document.body) start();

@@ -102,11 +102,10 @@ class PlannerState(rx.State):
         # Not the computed var: inside a handler it may still hold the value before this edit.
         return planner.script_of(self.framework, self.sections)
 
-    def _feedback(self) -> None:
-        with session_scope() as db:
-            similar = answer_index.closest_other(
-                session=db, text=self._script(), own_answer_id=self.answer_id or None
-            )
+    async def _feedback(self) -> None:
+        # The first look-up in a process builds the index from every saved answer: a thread,
+        # so the event loop keeps serving other tabs meanwhile.
+        similar = await asyncio.to_thread(_closest_other, self._script(), self.answer_id or None)
         report = analyze(
             AnswerInput(
                 self.framework,
@@ -177,8 +176,7 @@ class PlannerState(rx.State):
             return
         self.revision, self.answer_id = view.revision, view.answer_id
         self.bullets, self.bullets_edited = view.bullets, view.bullets_edited
-        with session_scope() as db:
-            answer_index.index_answer(session=db, answer_id=view.answer_id, text=self._script())
+        await asyncio.to_thread(_index_answer, view.answer_id, self._script())
         self.save_status = "saved"
         self.save_message = (
             "Saved. Another tab had saved changes too; they are kept in the history."
@@ -213,6 +211,7 @@ class PlannerState(rx.State):
                 self._load_stories(db)
         self.coach_available = llm.enabled()
         self.loaded = True
+        # Now the browser may compare its unsaved copies with the saved text (drafts.js).
         if not current_principal().is_authenticated:
             plan = json_dict((await session_of(self)).visitor_plans).get(str(qid))
             if isinstance(plan, dict) and isinstance(plan.get("sections"), dict):
@@ -224,7 +223,8 @@ class PlannerState(rx.State):
                     if isinstance(v, str)
                 }
                 self.bullets = planner.bullets_of(self._script())
-        self._feedback()
+        await self._feedback()
+        return rx.call_script("window.preppleDraftsReady && window.preppleDraftsReady()")
 
     @rx.event
     @guarded(PUBLIC, flag="planner")
@@ -238,7 +238,7 @@ class PlannerState(rx.State):
             self.save_message = f"This section is over {planner.SECTION_MAX} characters."
             return
         self.sections = {**self.sections, key: text}
-        self._feedback()
+        await self._feedback()
         await self._persist()
 
     @rx.event
@@ -251,7 +251,7 @@ class PlannerState(rx.State):
             self.save_status, self.save_message = "error", "The script is too long."
             return
         self.sections = {**self.sections, **planner.sections_from_script(self.framework, text)}
-        self._feedback()
+        await self._feedback()
         await self._persist()
 
     @rx.event
@@ -275,7 +275,7 @@ class PlannerState(rx.State):
             return
         self.sections = planner.switch_framework(self.framework, framework, self.sections)
         self.framework = framework
-        self._feedback()
+        await self._feedback()
         await self._persist()
 
     @rx.event
@@ -412,6 +412,16 @@ class PlannerState(rx.State):
     def close_compare(self):
         """Hide the comparison."""
         self.diff, self.diff_labels = [], []
+
+
+def _closest_other(text: str, own_answer_id: int | None) -> float | None:
+    with session_scope() as db:
+        return answer_index.closest_other(session=db, text=text, own_answer_id=own_answer_id)
+
+
+def _index_answer(answer_id: int, text: str) -> None:
+    with session_scope() as db:
+        answer_index.index_answer(session=db, answer_id=answer_id, text=text)
 
 
 def _spoken(seconds: int) -> str:
