@@ -19,7 +19,8 @@ from prepple.pages import (  # noqa: F401 - importing registers the pages
     planner,
     questions,
 )
-from prepple.services import accounts, notifications
+from prepple.services import accounts, answer_index, notifications
+from prepple.services.feedback import AnswerInput, analyze
 
 logger = logging.getLogger("prepple")
 
@@ -69,5 +70,23 @@ async def maintenance(interval_seconds: float = 3600) -> None:
         await asyncio.sleep(interval_seconds)
 
 
+def _warm() -> None:
+    # The first analysis loads the pronouncing dictionary and the section model (about 1 s);
+    # the first similarity check builds the index from every saved answer.
+    analyze(AnswerInput("STAR", text="I led the team. We shipped on time and cut costs by 10%."))
+    with session_scope() as session:
+        answer_index.get_index(session=session)
+
+
+async def warm_up() -> None:
+    """Load the feedback engine's data at start-up, off the event loop, so the first person
+    to plan an answer doesn't wait for it."""
+    try:
+        await asyncio.to_thread(_warm)
+    except Exception:  # noqa: BLE001 - a cold start is slower, not broken
+        logger.exception("warm-up failed")
+
+
 app.register_lifespan_task(maintenance)
+app.register_lifespan_task(warm_up)
 app.add_page(errors.not_found_page, route="404", title="Page not found - Prepple")
