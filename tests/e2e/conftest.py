@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session, select
 
 from prepple.db import make_engine
@@ -41,6 +41,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 START_TIMEOUT = float(os.environ.get("PREPPLE_E2E_START_TIMEOUT", "900"))
+# Assertions wait up to 15 s: a 2-core CI machine that is also building or warming up the
+# app can be slow to answer, and a wait that ends early is a flaky test, not a finding.
+expect.set_options(timeout=15_000)
 PASSWORD = "correct horse battery"
 # Lines in the app log that mean something went wrong on the server.
 LOG_ERROR = re.compile(r"Traceback \(most recent call last\)|\bERROR\b|Exception in ")
