@@ -88,11 +88,13 @@ def form_alert(message, *, kind: str = "error", id: str = "form-alert") -> rx.Co
 
 
 def submit_button(label: str, *, id: str, danger: bool = False) -> rx.Component:  # noqa: A002
-    """The form's submit button."""
+    """The form's submit button; it waits until the page has loaded, so an answer from the
+    server can't be wiped by the page's own start-up."""
     return rx.button(
         label,
         type="submit",
         id=id,
+        loading=~rx.State.is_hydrated,
         size="3",
         width="100%",
         color_scheme=STATUS["error"] if danger else None,

@@ -139,7 +139,10 @@ def page_layout(*children: rx.Component, narrow: bool = False) -> rx.Component:
         footer(),
         # Marks the page as interactive (state loaded); end-to-end tests wait for it.
         rx.el.span(
-            id="app-ready", data_ready=rx.cond(SessionState.viewer_loaded, "yes", "no"), hidden=True
+            id="app-ready",
+            # Hydrated (the page's on_load handlers have run) and the viewer is known.
+            data_ready=rx.cond(rx.State.is_hydrated & SessionState.viewer_loaded, "yes", "no"),
+            hidden=True,
         ),
         min_height="100vh",
     )

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.e2e
 
 def test_register_logout_login_and_wrong_password(page, live_app):
     page.goto("/register")
+    wait_ready(page)
     page.get_by_label("Name").fill("Eve Example")
     page.get_by_label("E-mail").fill("eve@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -28,6 +29,7 @@ def test_register_logout_login_and_wrong_password(page, live_app):
     expect(page.locator("#nav-account")).to_have_count(0)
 
     page.goto("/login")
+    wait_ready(page)
     page.get_by_label("E-mail").fill("eve@example.com")
     page.get_by_label("Password").fill("not my password")
     page.locator("#login-submit").click()
@@ -47,6 +49,7 @@ def test_register_logout_login_and_wrong_password(page, live_app):
 def test_reset_password_through_the_outbox_link(page, live_app):
     live_app.create_user("rita@example.com", name="Rita")
     page.goto("/login")
+    wait_ready(page)
     page.locator("#forgot-link").click()
     expect(page).to_have_url(re.compile(r"/forgot-password$"))
     page.get_by_label("E-mail").fill("rita@example.com")
@@ -59,6 +62,7 @@ def test_reset_password_through_the_outbox_link(page, live_app):
     assert link.startswith(live_app.url)
 
     page.goto(link)
+    wait_ready(page)
     page.get_by_label("New password", exact=True).fill("a fresh new secret")
     page.get_by_label("Repeat new password").fill("a fresh new secret")
     page.locator("#reset-submit").click()
@@ -71,6 +75,7 @@ def test_reset_password_through_the_outbox_link(page, live_app):
     page.locator("#nav-logout").click()
     expect(page.locator("#nav-login")).to_be_visible()
     page.goto(link)
+    wait_ready(page)
     page.get_by_label("New password", exact=True).fill("yet another secret")
     page.get_by_label("Repeat new password").fill("yet another secret")
     page.locator("#reset-submit").click()
@@ -79,12 +84,14 @@ def test_reset_password_through_the_outbox_link(page, live_app):
 
 def test_visitor_saved_questions_are_kept_on_sign_up(page, live_app):
     page.goto("/questions")
+    wait_ready(page)
     first = page.locator(".question-card").first
     title = first.locator(".question-link").inner_text()
     first.get_by_role("button", name="Save to practice list").click()
     expect(first.get_by_role("button", name="Remove from practice list")).to_be_visible()
 
     page.goto("/register")
+    wait_ready(page)
     expect(page.locator("#keep-notice")).to_contain_text("1 question")
     page.get_by_label("Name").fill("Vic")
     page.get_by_label("E-mail").fill("vic@example.com")
@@ -127,6 +134,7 @@ def test_register_bad_input_is_explained_next_to_the_field(
 ):
     before = _user_count(live_app)
     page.goto("/register")
+    wait_ready(page)
     page.get_by_label("Name").wait_for()
     _drop_browser_checks(page)
     good = {"Name": "Val", "E-mail": "val@example.com", "Password": PASSWORD}
@@ -147,6 +155,7 @@ def test_register_bad_input_is_explained_next_to_the_field(
 
 def test_login_and_forgot_bad_input(page, live_app):
     page.goto("/login")
+    wait_ready(page)
     page.get_by_label("E-mail").wait_for()
     _drop_browser_checks(page)
     page.locator("#login-submit").click()
@@ -157,6 +166,7 @@ def test_login_and_forgot_bad_input(page, live_app):
     expect(page.locator("#field-email-error")).to_contain_text("text-direction control")
 
     page.goto("/forgot-password")
+    wait_ready(page)
     page.get_by_label("E-mail").wait_for()
     _drop_browser_checks(page)
     page.get_by_label("E-mail").fill("<b>not an address</b>")
@@ -167,6 +177,7 @@ def test_login_and_forgot_bad_input(page, live_app):
 
 def test_reset_page_with_a_forged_token(page, live_app):
     page.goto("/reset-password?token=%3Cscript%3Ealert(1)%3C/script%3E")
+    wait_ready(page)
     page.get_by_label("New password", exact=True).fill("a fresh new secret")
     page.get_by_label("Repeat new password").fill("a fresh new secret")
     page.locator("#reset-submit").click()
@@ -175,6 +186,7 @@ def test_reset_page_with_a_forged_token(page, live_app):
 
 def test_account_page_needs_login(page, live_app):
     page.goto("/account")
+    wait_ready(page)
     expect(page).to_have_url(re.compile(r"/login\?next=/account$"))
     live_app.create_user("acct@example.com", name="Acct")
     page.get_by_label("E-mail").fill("acct@example.com")
@@ -215,6 +227,7 @@ def test_change_password_then_delete_account(page, live_app):
     expect(page.locator("#nav-login")).to_be_visible()
     assert live_app.roles_of(user_id) == set()
     page.goto("/login")
+    wait_ready(page)
     page.get_by_label("E-mail").fill("del@example.com")
     page.get_by_label("Password").fill("a different secret")
     page.locator("#login-submit").click()

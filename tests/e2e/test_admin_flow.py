@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from prepple.state.admin import AdminState
 from prepple.state.questions import QuestionsState
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +20,7 @@ def test_seeker_denied_admin_page_and_admin_handler(page, live_app):
     login(page, "sam@example.com")
     expect(page.locator("#nav-admin")).to_have_count(0)
     page.goto("/admin")
+    wait_ready(page)
     expect(page.locator("#access-denied")).to_be_visible()
     expect(page.locator("#admin-area")).to_have_count(0)
 
@@ -43,6 +44,7 @@ def test_seeker_denied_admin_page_and_admin_handler(page, live_app):
 
     page.route_web_socket(re.compile(r".*/_event.*"), route)
     page.goto("/questions")
+    wait_ready(page)
     expect(page.locator("#result-count")).to_be_visible()
     page.get_by_label("Search questions").fill("team")
     expect(page.get_by_text("You don't have permission to do that.")).to_be_visible()
@@ -75,6 +77,7 @@ def test_admin_grants_a_role_and_switches_a_feature_off(new_page, live_app):
     expect(switch).to_have_attribute("data-state", "unchecked")
     visitor = new_page()
     visitor.goto("/questions")
+    wait_ready(visitor)
     expect(visitor.get_by_text(re.compile("switched off"))).to_be_visible()
     expect(visitor.locator(".question-card")).to_have_count(0)
     switch.click()
@@ -93,10 +96,12 @@ def test_component_gallery_is_for_admins(new_page, live_app):
     seeker = new_page()
     login(seeker, "plain@example.com")
     seeker.goto("/admin/gallery")
+    wait_ready(seeker)
     expect(seeker.locator("#access-denied")).to_be_visible()
     admin = new_page()
     login(admin, "designer@example.com")
     admin.goto("/admin/gallery")
+    wait_ready(admin)
     expect(admin.get_by_role("heading", name="Component gallery")).to_be_visible()
     for name in ["question_card", "empty_state", "form_field", "theme tokens"]:
         expect(admin.locator("main")).to_contain_text(name)

@@ -40,6 +40,7 @@ def test_plan_an_answer_with_live_feedback_history_and_progress(page, live_app):
     live_app.create_user("planner@example.com", name="Pia")
     login(page, "planner@example.com")
     page.goto("/questions?company=amazon")
+    wait_ready(page)
     page.locator(".question-card .question-link").first.click()
     page.locator("#plan-answer").click()
     expect(page).to_have_url(re.compile(r"/plan/\d+$"))
@@ -114,6 +115,7 @@ def test_plan_an_answer_with_live_feedback_history_and_progress(page, live_app):
 
 def test_visitor_plan_is_kept_on_sign_up(page, live_app):
     page.goto("/questions/5")
+    wait_ready(page)
     page.locator("#plan-answer").click()
     wait_ready(page)
     _type(page, "situation", SITUATION)
@@ -124,6 +126,7 @@ def test_visitor_plan_is_kept_on_sign_up(page, live_app):
     expect(page.locator("#section-situation")).to_have_value(SITUATION)
 
     page.goto("/register")
+    wait_ready(page)
     page.get_by_label("Name").fill("Vera")
     page.get_by_label("E-mail").fill("vera@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -131,12 +134,14 @@ def test_visitor_plan_is_kept_on_sign_up(page, live_app):
     page.locator("#register-submit").click()
     expect(page.locator("#nav-account")).to_have_text("Vera")
     page.goto("/answers")
+    wait_ready(page)
     expect(page.locator(".answer-row")).to_have_count(1)
     expect(page.locator(".answer-row")).to_contain_text("draft")
 
 
 def test_planner_for_unknown_question(page, live_app):
     page.goto("/plan/999999")
+    wait_ready(page)
     expect(page.locator("#plan-not-found")).to_be_visible()
 
 
