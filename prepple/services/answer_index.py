@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from prepple.models import Answer
 from prepple.services.feedback.similarity import SimilarityIndex
-from prepple.services.planner import _sections, script_of
+from prepple.services.planner import script_of, sections_dict
 
 _lock = threading.Lock()
 _index: SimilarityIndex | None = None
@@ -34,7 +34,7 @@ def get_index(*, session: Session) -> SimilarityIndex:
             for answer_id, framework, raw in session.exec(
                 select(Answer.id, Answer.framework, Answer.sections_json)
             ).all():
-                text = script_of(framework, _sections(raw))
+                text = script_of(framework, sections_dict(raw))
                 if len(text.split()) >= MIN_WORDS:
                     index.add(_key(answer_id), text)
             _index = index

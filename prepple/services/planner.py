@@ -48,7 +48,7 @@ class PlanConflict(Exception):
     tab's text is kept as a version."""
 
 
-def _sections(raw: str) -> dict[str, str]:
+def sections_dict(raw: str) -> dict[str, str]:
     try:
         data = json.loads(raw or "{}")
     except ValueError:
@@ -149,7 +149,7 @@ def _view(answer: Answer) -> PlanView:
         answer_id=answer.id,
         question_id=answer.question_id,
         framework=answer.framework,
-        sections=_sections(answer.sections_json),
+        sections=sections_dict(answer.sections_json),
         bullets=answer.bullets,
         bullets_edited=answer.bullets_edited,
         revision=answer.revision,
@@ -227,7 +227,7 @@ def plan_save(
         session.add(answer)
         stored: dict[str, str] = {}
     else:
-        stored = _sections(answer.sections_json)
+        stored = sections_dict(answer.sections_json)
         if base_revision is not None and base_revision != answer.revision:
             _snapshot(session, answer, "kept from another tab")
             conflict = True
@@ -265,7 +265,7 @@ def plan_regenerate_bullets(*, session: Session, user_id: int, question_id: int)
     answer = session.exec(
         select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
     ).one()
-    answer.bullets = bullets_of(script_of(answer.framework, _sections(answer.sections_json)))
+    answer.bullets = bullets_of(script_of(answer.framework, sections_dict(answer.sections_json)))
     answer.bullets_edited = False
     answer.revision += 1
     session.flush()
@@ -334,7 +334,7 @@ def compare(
 
     def text_of(number: int | None) -> tuple[str, str]:
         if number is None:
-            return script_of(answer.framework, _sections(answer.sections_json)), "current"
+            return script_of(answer.framework, sections_dict(answer.sections_json)), "current"
         v = session.exec(
             select(AnswerVersion).where(
                 AnswerVersion.answer_id == answer.id, AnswerVersion.number == number
@@ -342,7 +342,7 @@ def compare(
         ).first()
         if v is None:
             raise InvalidInput("version", "That version doesn't exist.")
-        return script_of(v.framework, _sections(v.sections_json)), f"version {number}"
+        return script_of(v.framework, sections_dict(v.sections_json)), f"version {number}"
 
     a, a_label = text_of(left)
     b, b_label = text_of(right)

@@ -105,7 +105,7 @@ class AuthState(rx.State):
             self._fail(exc)
             return
         session = await session_of(self)
-        session._start_session(user_id)
+        await session._start_session(user_id)
         target = safe_next(self.router.url.query_parameters.get("next"))
         return [rx.toast.success(f"Welcome back, {session.viewer_name}."), rx.redirect(target)]
 
@@ -125,7 +125,7 @@ class AuthState(rx.State):
             return
         session = await session_of(self)
         kept = len(session.saved_ids) if not session.viewer_id else 0
-        session._start_session(user_id)
+        await session._start_session(user_id)
         note = f" We kept the {kept} saved question{'s' if kept != 1 else ''}." if kept else ""
         return [
             rx.toast.success(f"Welcome to Prepple, {session.viewer_name}!{note}"),

@@ -14,6 +14,7 @@ triggered by the UI. ``tests/state/test_authorization.py`` enumerates every hand
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import json
@@ -200,18 +201,12 @@ class SessionState(rx.State):
             else:
                 self.saved_ids = _visitor_ids(self.visitor_saved)
 
-    def _start_session(self, user_id: int) -> None:
-        """Log ``user_id`` in on this tab and bring the visitor's list into the account."""
-        with session_scope() as session:
-            user = session.get(User, user_id)
-            self.auth_token = accounts.session_create(session=session, user=user)
-            saved.saved_import(
-                session=session, user_id=user_id, question_ids=_visitor_ids(self.visitor_saved)
-            )
-            planner.plans_import(
-                session=session, user_id=user_id, plans=json_dict(self.visitor_plans)
-            )
-            principal = accounts.principal_of(session, user)
+    async def _start_session(self, user_id: int) -> None:
+        """Log ``user_id`` in on this tab and bring the visitor's list and plans into the
+        account (importing plans scores each one: a thread, off the event loop)."""
+        self.auth_token, principal = await asyncio.to_thread(
+            _open_session, user_id, _visitor_ids(self.visitor_saved), json_dict(self.visitor_plans)
+        )
         self.visitor_saved = "[]"
         self.visitor_plans = "{}"
         self._set_viewer(principal)
@@ -303,6 +298,15 @@ class SessionState(rx.State):
                 "Saved in this browser. Create a free account to keep it everywhere."
             )
         return rx.toast.success("Removed.")
+
+
+def _open_session(user_id: int, saved_ids: list[int], plans: dict) -> tuple[str, Principal]:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        token = accounts.session_create(session=session, user=user)
+        saved.saved_import(session=session, user_id=user_id, question_ids=saved_ids)
+        planner.plans_import(session=session, user_id=user_id, plans=plans)
+        return token, accounts.principal_of(session, user)
 
 
 def form_data(form: object) -> dict:
