@@ -168,6 +168,16 @@ def deliver() -> None:
         typer.echo(f"sent {notifications.deliver_pending(session=session)}")
 
 
+@app.command("worker")
+def worker(
+    threads: int = typer.Option(0, help="Jobs at once (default: PREPPLE_WORKER_THREADS)."),
+) -> None:
+    """Run a background worker: transcribes and scores recordings from the queue."""
+    from prepple import jobs
+
+    jobs.run_worker(threads or None)
+
+
 @app.command("analyze")
 def analyze(
     file: str = typer.Argument(..., help="A text file with the answer, or - for stdin."),
@@ -195,6 +205,30 @@ def analyze(
         )
     )
     typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+
+
+@app.command("transcribe")
+def transcribe(
+    file: Path = typer.Argument(..., help="An audio or video recording."),
+    model: str = typer.Option("", help="tiny.en, base or a model folder (default: settings)."),
+    beam: int = typer.Option(0, help="Beam size (default: settings; 1 is greedy)."),
+    fillers: bool = typer.Option(True, help="Keep um/uh/er (a second, verbatim pass)."),
+) -> None:
+    """Transcribe a recording and print the transcript with timed words as JSON."""
+    from prepple.services import media, transcription
+
+    try:
+        media.probe(file)
+        result = transcription.transcribe(
+            file, model=model or None, beam_size=beam or None, fillers=fillers
+        )
+    except media.MediaError as exc:
+        typer.echo(f"error: {exc.user_message}", err=True)
+        raise typer.Exit(1) from None
+    except transcription.ModelUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
 
 
 def main() -> None:

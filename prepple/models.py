@@ -287,3 +287,45 @@ class AnswerVersion(SQLModel, table=True):
     words: int = 0
     reason: str = Field(default="", sa_column=Column(String(40), nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Recording(SQLModel, table=True):
+    """One practice attempt on camera (or microphone) for one question.
+
+    The media lives in storage under ``media_key``; the row follows it through the pipeline:
+    ``uploading`` (chunks arriving in a staging file) -> ``queued`` -> ``transcribing`` ->
+    ``scoring`` -> ``done``, or ``failed`` with a reason users can read. A failed recording keeps
+    its media, so the user can play it back or process it again. ``lease_until``/``lease_owner``
+    say which worker holds the job; an expired lease means the worker died and the job is
+    taken again. ``plan_json`` is the plan as it was when the user recorded (what scoring
+    compares against)."""
+
+    __tablename__ = "recordings"
+    __table_args__ = (
+        Index("ix_recordings_user_question", "user_id", "question_id"),
+        Index("ix_recordings_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    question_id: int = Field(sa_column=_fk("questions.id"))
+    practice_key: str = Field(default="", sa_column=Column(String(40), nullable=False))
+    cheat_sheet: str = Field(default="none", sa_column=Column(String(8), nullable=False))
+    status: str = Field(default="uploading", sa_column=Column(String(12), nullable=False))
+    failure_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    progress: float = 0.0
+    mime: str = Field(default="", sa_column=Column(String(60), nullable=False))
+    media_key: str = Field(default="", sa_column=Column(String(200), nullable=False))
+    size_bytes: int = 0
+    duration_seconds: float = 0.0
+    has_video: bool = False
+    plan_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    transcript_json: str = Field(default="", sa_column=Column(Text, nullable=False))
+    report_json: str = Field(default="", sa_column=Column(Text, nullable=False))
+    overall: int | None = None
+    attempts: int = 0
+    lease_owner: str = Field(default="", sa_column=Column(String(80), nullable=False))
+    lease_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None

@@ -1,12 +1,16 @@
 """The Reflex app: theme, pages, error handling. Page modules register themselves with @rx.page."""
 
 import asyncio
+import fcntl
 import logging
+import os
 import secrets
+import sys
 import traceback
 
 import reflex as rx
 
+from prepple.api import api
 from prepple.components.theme import GLOBAL_STYLE
 from prepple.db import session_scope
 from prepple.pages import (  # noqa: F401 - importing registers the pages
@@ -17,9 +21,10 @@ from prepple.pages import (  # noqa: F401 - importing registers the pages
     gallery,
     home,
     planner,
+    practice,
     questions,
 )
-from prepple.services import accounts, answer_index, notifications
+from prepple.services import accounts, answer_index, notifications, recordings
 from prepple.services.feedback import AnswerInput, analyze
 
 logger = logging.getLogger("prepple")
@@ -46,9 +51,11 @@ app = rx.App(
     stylesheets=["/prepple.css"],
     head_components=[
         rx.script(src="/prepple_drafts.js"),
+        rx.script(src="/prepple_recorder.js"),
         rx.el.meta(name="description", content="Prepare for behavioral interviews with Prepple."),
     ],
     backend_exception_handler=backend_error,
+    api_transformer=api,
 )
 
 
@@ -57,6 +64,8 @@ def _maintain() -> None:
         accounts.prune_expired(session=session)
     with session_scope() as session:
         notifications.deliver_pending(session=session)
+    with session_scope() as session:
+        recordings.recordings_prune(session=session)
 
 
 async def maintenance(interval_seconds: float = 3600) -> None:
@@ -87,6 +96,43 @@ async def warm_up() -> None:
         logger.exception("warm-up failed")
 
 
+async def embedded_worker() -> None:
+    """The embedded default's job worker: one ``prepple worker`` process beside the app,
+    restarted if it dies. A lock file makes sure only one app process on this machine runs it
+    (Reflex starts several backend workers when scaled out). Off with
+    ``PREPPLE_EMBEDDED_WORKER=false`` when workers run elsewhere."""
+    from prepple.settings import get_settings
+
+    settings = get_settings()
+    if not settings.embedded_worker:
+        return
+    lock = (settings.data_dir / "worker.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return  # another app process on this machine runs the worker
+    try:
+        while True:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "prepple.cli", "worker", env=dict(os.environ)
+            )
+            try:
+                code = await proc.wait()
+            except asyncio.CancelledError:
+                proc.terminate()
+                try:
+                    await asyncio.wait_for(proc.wait(), timeout=10)
+                except TimeoutError:
+                    proc.kill()
+                raise
+            logger.warning("job worker exited with %s; starting it again", code)
+            await asyncio.sleep(2)
+    finally:
+        lock.close()
+
+
 app.register_lifespan_task(maintenance)
+app.register_lifespan_task(embedded_worker)
 app.register_lifespan_task(warm_up)
 app.add_page(errors.not_found_page, route="404", title="Page not found - Prepple")

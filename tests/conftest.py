@@ -70,6 +70,7 @@ def postgres_template() -> str:
 
 
 PER_TEST_TABLES = (
+    "recordings",
     "answer_versions",
     "answers",
     "stories",
@@ -87,11 +88,13 @@ PER_TEST_TABLES = (
 
 def _use_database(monkeypatch, url: str) -> None:
     from prepple.services.answer_index import reset_index
+    from prepple.services.storage import reset_storage_cache
 
     monkeypatch.setenv("PREPPLE_DATABASE_URL", url)
     reset_settings_cache()
     reset_engine_cache()
     reset_index()
+    reset_storage_cache()
 
 
 @pytest.fixture(params=["sqlite"])

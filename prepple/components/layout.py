@@ -7,7 +7,7 @@ import reflex as rx
 from prepple.components.theme import CONTENT_WIDTH, NARROW_WIDTH, SPACE, STATUS, TEXT
 from prepple.state.session import SessionState
 
-NAV_LINKS = [("Questions", "/questions", "library")]
+NAV_LINKS = [("Questions", "/questions", "library"), ("Practice", "/practice", "video")]
 
 
 def _brand() -> rx.Component:

@@ -534,7 +534,19 @@ def planner_page() -> rx.Component:
                     href="/questions/" + PlannerState.question_id.to_string(),
                     size=TEXT["small"],
                 ),
-                rx.heading(PlannerState.question_text, size="6", as_="h1", id="plan-question"),
+                rx.hstack(
+                    rx.heading(PlannerState.question_text, size="6", as_="h1", id="plan-question"),
+                    rx.link(
+                        rx.button(rx.icon("video"), "Practise it", variant="soft"),
+                        href="/practice/" + PlannerState.question_id.to_string(),
+                        id="plan-practise",
+                    ),
+                    justify="between",
+                    align="start",
+                    width="100%",
+                    wrap="wrap",
+                    spacing="3",
+                ),
                 rx.grid(
                     _editor(),
                     rx.vstack(_feedback_panel(), _coach(), _history(), width="100%", spacing="4"),

@@ -300,6 +300,11 @@ def question_detail_page() -> rx.Component:
                             href="/plan/" + q.id.to_string(),
                             id="plan-answer",
                         ),
+                        rx.link(
+                            rx.button(rx.icon("video"), "Practise on camera", variant="soft"),
+                            href="/practice/" + q.id.to_string(),
+                            id="practice-answer",
+                        ),
                     ),
                     _guidance("Why interviewers ask it", "circle-help", q.why_asked),
                     _guidance("What a strong answer shows", "trophy", q.strong_answer),

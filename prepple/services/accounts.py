@@ -374,6 +374,10 @@ def user_delete(*, session: Session, user_id: int, password: object) -> None:
     # ON DELETE CASCADE removes sessions, tokens, roles, saved questions and messages; the
     # audit log keeps the entry but loses the link to the person (SET NULL).
     session.exec(delete(LoginThrottle).where(LoginThrottle.key == _throttle_key(user.email)))
+    # Recordings' media lives outside the database (a folder or S3): delete it explicitly.
+    from prepple.services.recordings import recordings_purge_user
+
+    recordings_purge_user(session=session, user_id=user_id)
     session.delete(user)
     audit(session, actor_id=None, action="account.deleted", detail=f"user #{user_id}")
     session.flush()

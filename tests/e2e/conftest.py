@@ -160,6 +160,8 @@ def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
             "PREPPLE_API_URL": url,
             "PREPPLE_SMTP_HOST": "",
             "PREPPLE_REDIS_URL": redis_url,
+            # The job queue follows Reflex's state: embedded SQLite, or the same Redis server.
+            "PREPPLE_QUEUE_URL": redis_url,
             "PREPPLE_OPENAI_API_KEY": "test-key",
             "PREPPLE_OPENAI_BASE_URL": f"http://127.0.0.1:{model.server_port}/v1",
         }
@@ -190,11 +192,29 @@ def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+#: What the fake microphone says, over and over (Chromium loops the file).
+SPOKEN = (
+    "I led a team of five engineers to migrate our billing system. "
+    "We finished two weeks early and cut costs by ten percent."
+)
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
+def browser(tmp_path_factory) -> Iterator[Browser]:
+    """Debian's Chromium, headless, with a fake camera and a microphone that speaks SPOKEN
+    (espeak-ng), so the recorder can be driven end to end."""
+    from tests.media_files import speak_wav
+
+    voice = speak_wav(SPOKEN, tmp_path_factory.mktemp("voice") / "voice.wav", speed=150)
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-audio-capture={voice}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
         yield b
         b.close()
 

@@ -1,0 +1,150 @@
+"""HTTP routes beside the Reflex app: resumable recording upload and media playback.
+
+These are plain Starlette routes (mounted through ``rx.App(api_transformer=...)``) because
+video bytes should not travel over the state websocket. They authorise with signed tokens
+(``prepple.services.signing``) that a guarded event handler hands to the owner's browser, so
+the same server-side checks apply as everywhere else: a token names one recording and one
+user, for one purpose, and expires. All database and file work runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from prepple.db import session_scope
+from prepple.services import recordings
+from prepple.services.recordings import OffsetMismatch, RecordingError
+
+logger = logging.getLogger("prepple.api")
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _error(exc: RecordingError) -> JSONResponse:
+    body: dict[str, Any] = {"ok": False, "error": exc.message}
+    if isinstance(exc, OffsetMismatch):
+        body["received"] = exc.received
+    return JSONResponse(body, status_code=exc.status, headers=NO_STORE)
+
+
+async def _in_session(fn: Callable[..., Any], **kwargs: Any) -> Any:
+    def run() -> Any:
+        with session_scope() as session:
+            return fn(session=session, **kwargs)
+
+    return await run_in_threadpool(run)
+
+
+def _upload_owner(request: Request) -> tuple[int, int]:
+    return recordings.token_target(
+        "upload", request.headers.get("x-upload-token"), request.path_params["rid"]
+    )
+
+
+async def upload_status(request: Request) -> Response:
+    """``GET``: how many bytes the server holds (the browser resumes from there)."""
+    try:
+        rid, uid = _upload_owner(request)
+        status = await _in_session(recordings.upload_status, recording_id=rid, user_id=uid)
+    except RecordingError as exc:
+        return _error(exc)
+    return JSONResponse({"ok": True, **status}, headers=NO_STORE)
+
+
+async def _read_chunk(request: Request) -> bytes:
+    """The request body, refusing more than one chunk's worth (never a whole video)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > recordings.CHUNK_MAX):
+        raise RecordingError("Chunks may be at most 8 MB.", 413)
+    parts: list[bytes] = []
+    size = 0
+    async for part in request.stream():
+        size += len(part)
+        if size > recordings.CHUNK_MAX:
+            raise RecordingError("Chunks may be at most 8 MB.", 413)
+        parts.append(part)
+    return b"".join(parts)
+
+
+async def upload_chunk(request: Request) -> Response:
+    """``PUT ?offset=N``: append one chunk at byte ``N``."""
+    try:
+        rid, uid = _upload_owner(request)
+        offset_text = request.query_params.get("offset", "")
+        if not offset_text.isdigit():
+            raise RecordingError("The chunk's offset is missing.", 400)
+        data = await _read_chunk(request)
+        received = await _in_session(
+            recordings.upload_append,
+            recording_id=rid,
+            user_id=uid,
+            offset=int(offset_text),
+            data=data,
+        )
+    except RecordingError as exc:
+        return _error(exc)
+    return JSONResponse({"ok": True, "received": received}, headers=NO_STORE)
+
+
+async def upload_complete(request: Request) -> Response:
+    """``POST ?total=N``: the upload is whole; probe, store and queue it."""
+    from prepple import jobs
+
+    try:
+        rid, uid = _upload_owner(request)
+        total_text = request.query_params.get("total", "")
+        if not total_text.isdigit():
+            raise RecordingError("The recording's size is missing.", 400)
+        rec = await _in_session(
+            recordings.upload_complete, recording_id=rid, user_id=uid, total=int(total_text)
+        )
+    except RecordingError as exc:
+        return _error(exc)
+    if rec.status == "queued":
+        await run_in_threadpool(jobs.enqueue_recording, rec.id)
+        return JSONResponse({"ok": True, "id": rec.id, "status": rec.status}, headers=NO_STORE)
+    # Stored, but not usable media: the browser may drop its copy; the reason is shown.
+    return JSONResponse(
+        {"ok": False, "stored": True, "id": rec.id, "error": rec.failure_reason},
+        status_code=422,
+        headers=NO_STORE,
+    )
+
+
+async def media(request: Request) -> Response:
+    """``GET ?token=...``: stream a recording (HTTP ranges, so the player can seek), or
+    redirect to a short-lived presigned S3 URL."""
+    try:
+        rid, uid = recordings.token_target(
+            "media", request.query_params.get("token"), request.path_params["rid"]
+        )
+        path, url, mime = await _in_session(
+            recordings.media_location, recording_id=rid, user_id=uid
+        )
+    except RecordingError as exc:
+        return _error(exc)
+    if path is not None:
+        return FileResponse(
+            path, media_type=mime, headers={"Cache-Control": "private, max-age=600"}
+        )
+    if url:
+        return RedirectResponse(url, status_code=302, headers=NO_STORE)
+    return _error(RecordingError("This recording is not available.", 404))
+
+
+api = Starlette(
+    routes=[
+        Route("/api/recordings/{rid:int}/upload", upload_status, methods=["GET"]),
+        Route("/api/recordings/{rid:int}/upload", upload_chunk, methods=["PUT"]),
+        Route("/api/recordings/{rid:int}/upload/complete", upload_complete, methods=["POST"]),
+        Route("/api/recordings/{rid:int}/media", media, methods=["GET"]),
+    ]
+)

@@ -1,0 +1,230 @@
+"""Background work on huey: processing practice recordings.
+
+Embedded default: ``SqliteHuey`` in ``data/queue.db`` and one ``prepple worker`` process that
+the app starts and restarts beside itself (``prepple.prepple.embedded_worker``). Scaled out:
+``PREPPLE_QUEUE_URL=redis://...`` (``RedisHuey``), ``PREPPLE_EMBEDDED_WORKER=false`` and as many
+``prepple worker`` processes on other machines as the load needs.
+
+Huey removes a message from the queue when a worker takes it, so a worker killed mid-job would
+lose that message. The job's truth is therefore the recording row, not the message: each run
+takes a lease on the row (``recordings.recording_claim``) and renews it while it works, and a
+periodic sweep (also run when a worker starts) queues again every recording whose message was
+lost or whose worker's lease ran out or whose worker died. A second message for the same
+recording is harmless: only one run can hold the lease.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.api import Huey
+
+from prepple.db import session_scope
+from prepple.models import Question, Recording
+from prepple.services import recordings
+from prepple.settings import get_settings
+
+logger = logging.getLogger("prepple.jobs")
+
+MAX_ATTEMPTS = 3
+HEARTBEAT_SECONDS = 10.0
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def make_huey() -> Huey:
+    """The queue the settings ask for: Redis when ``queue_url`` is a Redis URL, else SQLite."""
+    settings = get_settings()
+    url = settings.queue_url
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("prepple", url=url, results=False)
+    filename = url.removeprefix("sqlite:///") if url else str(settings.data_dir / "queue.db")
+    return SqliteHuey("prepple", filename=filename, results=False)
+
+
+huey = make_huey()
+
+
+class _Heartbeat:
+    """Renews a recording's lease in the background while a job runs; remembers progress."""
+
+    def __init__(self, recording_id: int, owner: str) -> None:
+        self.recording_id = recording_id
+        self.owner = owner
+        self.lost = False
+        self._stop = threading.Event()
+        self._last_progress = 0.0
+        self._thread = threading.Thread(target=self._run, daemon=True, name="lease-heartbeat")
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            self.beat()
+
+    def beat(self, *, status: str | None = None, progress: float | None = None) -> None:
+        """Renew the lease now (and set status/progress); notes when the lease was lost."""
+        with session_scope() as session:
+            kept = recordings.recording_heartbeat(
+                session=session,
+                recording_id=self.recording_id,
+                owner=self.owner,
+                status=status,
+                progress=progress,
+            )
+        if not kept:
+            self.lost = True
+
+    def progress(self, fraction: float) -> None:
+        """Record transcription progress, at most twice a second."""
+        now = time.monotonic()
+        if now - self._last_progress >= PROGRESS_EVERY_SECONDS or fraction >= 1.0:
+            self._last_progress = now
+            self.beat(progress=fraction)
+
+
+@contextlib.contextmanager
+def _media_file(rec: Recording) -> Iterator[Path]:
+    """A local path to the recording's media (downloaded to a temp file from S3)."""
+    from prepple.services import storage
+
+    store = storage.get_storage()
+    local = store.local_path(rec.media_key)
+    if local is not None:
+        yield local
+        return
+    with tempfile.TemporaryDirectory(prefix="prepple-media-") as folder:
+        path = Path(folder) / Path(rec.media_key).name
+        store.download_to(rec.media_key, path)
+        yield path
+
+
+def process_recording(recording_id: int, *, owner: str | None = None) -> str:
+    """Transcribe and score one recording. Returns ``done``, ``failed``, ``skipped`` (someone
+    else holds it, or it isn't waiting) or ``lost`` (the lease went to another worker).
+
+    Errors in the media itself fail the recording with a reason users can read; anything else
+    is retried (``MAX_ATTEMPTS`` runs in all) before the recording is marked failed. The
+    media is never deleted here."""
+    from prepple.services import delivery, media, transcription
+
+    owner = owner or recordings.worker_identity()
+    with session_scope() as session:
+        rec = recordings.recording_claim(session=session, recording_id=recording_id, owner=owner)
+        if rec is None:
+            return "skipped"
+        session.expunge(rec)
+    with _Heartbeat(recording_id, owner) as beat:
+        try:
+            with _media_file(rec) as path:
+                transcript = transcription.transcribe(path, progress=beat.progress)
+            if beat.lost:
+                return "lost"
+            beat.beat(status="scoring", progress=1.0)
+            plan = json.loads(rec.plan_json or "{}")
+            with session_scope() as session:
+                question = session.get(Question, rec.question_id)
+                question_text = question.text if question else ""
+            report = delivery.delivery_score(
+                transcript,
+                framework=plan.get("framework", "STAR"),
+                plan_script=plan.get("script", ""),
+                plan_bullets=plan.get("bullets", ""),
+                question=question_text,
+            )
+            with session_scope() as session:
+                finished = recordings.recording_finish(
+                    session=session,
+                    recording_id=recording_id,
+                    owner=owner,
+                    transcript=transcript.to_dict(),
+                    report=report.to_dict(),
+                    overall=report.overall,
+                )
+            return "done" if finished else "lost"
+        except media.MediaError as exc:
+            with session_scope() as session:
+                recordings.recording_fail(
+                    session=session, recording_id=recording_id, reason=exc.user_message, owner=owner
+                )
+            return "failed"
+        except Exception:
+            ref = secrets.token_hex(4)
+            logger.exception("processing recording %s failed (ref %s)", recording_id, ref)
+            with session_scope() as session:
+                if rec.attempts >= MAX_ATTEMPTS:
+                    recordings.recording_fail(
+                        session=session,
+                        recording_id=recording_id,
+                        owner=owner,
+                        reason=(
+                            "We couldn't process this recording (ref "
+                            f"{ref}). It is kept safe: try again in a while."
+                        ),
+                    )
+                    return "failed"
+                recordings.recording_release(
+                    session=session, recording_id=recording_id, owner=owner
+                )
+            raise
+
+
+@huey.task(retries=MAX_ATTEMPTS - 1, retry_delay=5)
+def process_recording_task(recording_id: int) -> str:
+    """The queued form of :func:`process_recording`."""
+    return process_recording(recording_id)
+
+
+def enqueue_recording(recording_id: int) -> None:
+    """Queue a recording for processing (call after the row's commit)."""
+    process_recording_task(recording_id)
+
+
+def requeue_stale() -> list[int]:
+    """Queue again every recording whose job was lost (see the module docstring)."""
+    with session_scope() as session:
+        stale = recordings.recordings_stale(session=session)
+    for rid in stale:
+        logger.info("queueing recording %s again (its job was lost)", rid)
+        process_recording_task(rid)
+    return stale
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_stale() -> None:
+    """Every minute: pick up jobs lost by crashed workers."""
+    requeue_stale()
+
+
+@huey.on_startup()
+def _on_worker_start() -> None:
+    # A restarted worker picks up what its predecessor was doing at once, not a minute later.
+    try:
+        requeue_stale()
+    except Exception:  # noqa: BLE001 - the periodic sweep tries again
+        logger.exception("start-up sweep failed")
+
+
+def run_worker(threads: int | None = None) -> None:
+    """Run a huey consumer in this process until it is told to stop (``prepple worker``)."""
+    from huey.consumer import Consumer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    consumer = Consumer(
+        huey, workers=threads or get_settings().worker_threads, worker_type="thread", periodic=True
+    )
+    consumer.run()

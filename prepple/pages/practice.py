@@ -1,0 +1,837 @@
+"""Practice on camera: start a session (/practice), answer one question (/practice/<question>),
+and see what came across (/recordings/<recording>)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from prepple import routes
+from prepple.components.feedback import empty_state
+from prepple.components.layout import page_layout
+from prepple.components.theme import SPACE, STATUS, TEXT
+from prepple.settings import get_settings
+from prepple.state.practice import PracticeState, RecordingState
+from prepple.state.session import SessionState
+
+TARGET_MIN, TARGET_MAX = 120, 180
+STEP_LABELS = {
+    "uploading": "Uploading",
+    "queued": "Waiting for a worker",
+    "transcribing": "Transcribing",
+    "scoring": "Scoring",
+    "done": "Done",
+    "failed": "Failed",
+}
+
+
+def _muted(*children, **props) -> rx.Component:
+    return rx.text(*children, size=TEXT["small"], color=rx.color(STATUS["muted"], 11), **props)
+
+
+# ---------------------------------------------------------------------------------------------
+# /practice: start a session
+
+
+@rx.page(
+    route=routes.PRACTICE,
+    title="Practice - Prepple",
+    on_load=[SessionState.refresh_viewer, PracticeState.load_start],
+)
+def practice_start_page() -> rx.Component:
+    """Pick what to practise and how much help to see."""
+    return page_layout(
+        rx.heading("Practise out loud", size="7", as_="h1"),
+        _muted(
+            "Answer on camera, the way you would in the interview. Each answer is transcribed "
+            "and scored for pace, filler words, pauses, length and structure."
+        ),
+        rx.form(
+            rx.vstack(
+                rx.el.label("Questions", html_for="practice-source", style={"font_weight": "600"}),
+                rx.el.select(
+                    rx.el.option("Random questions", value="random"),
+                    rx.el.option("My practice list", value="saved"),
+                    rx.el.option("Questions I have planned", value="planned"),
+                    rx.foreach(
+                        PracticeState.companies,
+                        lambda c: rx.el.option(c.name + " set", value="company:" + c.slug),
+                    ),
+                    id="practice-source",
+                    name="source",
+                    default_value="random",
+                ),
+                rx.el.label("How many", html_for="practice-count", style={"font_weight": "600"}),
+                rx.el.select(
+                    *[rx.el.option(str(n), value=str(n)) for n in (1, 3, 5, 10)],
+                    id="practice-count",
+                    name="count",
+                    default_value="3",
+                ),
+                rx.el.label(
+                    "Notes while you answer",
+                    html_for="practice-cheat",
+                    style={"font_weight": "600"},
+                ),
+                rx.el.select(
+                    rx.el.option("Bullets from my plan", value="bullets"),
+                    rx.el.option("My full script", value="script"),
+                    rx.el.option("No notes", value="none"),
+                    id="practice-cheat",
+                    name="cheat_sheet",
+                    default_value="bullets",
+                ),
+                rx.button(rx.icon("video"), "Start practising", type="submit", id="practice-start"),
+                spacing="3",
+                align="start",
+                max_width="28em",
+            ),
+            on_submit=PracticeState.start_session,
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# /practice/<question>: the recorder
+
+
+def _cheat_sheet() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text("Notes", weight="bold"),
+                rx.segmented_control.root(
+                    rx.segmented_control.item("Script", value="script"),
+                    rx.segmented_control.item("Bullets", value="bullets"),
+                    rx.segmented_control.item("None", value="none"),
+                    value=PracticeState.cheat_sheet,
+                    on_change=PracticeState.set_cheat_sheet,
+                    id="cheat-picker",
+                    aria_label="Notes while you answer",
+                    size="1",
+                ),
+                justify="between",
+                width="100%",
+                align="center",
+            ),
+            rx.cond(
+                PracticeState.has_plan,
+                rx.match(
+                    PracticeState.cheat_sheet,
+                    (
+                        "script",
+                        rx.text(PracticeState.script, id="cheat-script", white_space="pre-wrap"),
+                    ),
+                    (
+                        "bullets",
+                        rx.el.ul(
+                            rx.foreach(PracticeState.bullets, lambda b: rx.el.li(b)),
+                            id="cheat-bullets",
+                            class_name="cheat-bullets",
+                        ),
+                    ),
+                    _muted("No notes: answer from memory, as in the interview.", id="cheat-none"),
+                ),
+                rx.vstack(
+                    _muted(
+                        "You haven't planned this answer yet. Plan it first to practise with notes."
+                    ),
+                    rx.link(
+                        "Plan this answer",
+                        href="/plan/" + PracticeState.question_id.to_string(),
+                        id="cheat-plan-link",
+                    ),
+                    spacing="1",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _show(phases: str, child: rx.Component, **props) -> rx.Component:
+    """A piece of the recorder shown only in the given phases (space-separated)."""
+    return rx.box(child, custom_attrs={"data-show": phases}, **props)
+
+
+def _rec_button(label: str, icon: str, action: str, *, variant: str = "solid", color=None):
+    return rx.button(
+        rx.icon(icon, size=16),
+        label,
+        type="button",
+        variant=variant,
+        color_scheme=color,
+        id="rec-" + action,
+        custom_attrs={"data-rec-action": action},
+    )
+
+
+def recorder() -> rx.Component:
+    """The recorder: preview, countdown, timer, review, save; driven by prepple_recorder.js."""
+    settings = get_settings()
+    return rx.box(
+        rx.callout(
+            rx.hstack(
+                rx.text("", id="rec-pending-text"),
+                rx.button(
+                    "Review it",
+                    size="1",
+                    custom_attrs={"data-rec-action": "restore"},
+                    id="rec-restore",
+                    type="button",
+                ),
+                rx.button(
+                    "Delete it",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    custom_attrs={"data-rec-action": "drop-pending"},
+                    id="rec-drop-pending",
+                    type="button",
+                ),
+                wrap="wrap",
+                align="center",
+                spacing="2",
+            ),
+            icon="hard-drive",
+            color_scheme="amber",
+            id="rec-pending",
+            hidden=True,
+        ),
+        rx.box(
+            rx.el.video(
+                id="rec-preview",
+                muted=True,
+                auto_play=True,
+                plays_inline=True,
+                class_name="rec-video",
+                aria_label="Camera preview",
+            ),
+            rx.el.video(
+                id="rec-playback",
+                controls=True,
+                plays_inline=True,
+                class_name="rec-video rec-playback",
+                aria_label="Your recording",
+            ),
+            rx.box(id="rec-countdown", class_name="rec-countdown", aria_live="assertive"),
+            rx.box(
+                rx.icon("video-off", size=40),
+                _muted("Camera off"),
+                class_name="rec-placeholder",
+            ),
+            class_name="rec-stage",
+        ),
+        _show(
+            "recording",
+            rx.vstack(
+                rx.hstack(
+                    rx.box(class_name="rec-dot"),
+                    rx.text("0:00 / 3:00", id="rec-timer", weight="bold"),
+                    _muted("Aim for 2 to 3 minutes."),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.box(rx.box(id="rec-timer-bar", class_name="rec-bar-fill"), class_name="rec-bar"),
+                width="100%",
+                spacing="1",
+            ),
+            width="100%",
+        ),
+        _show(
+            "uploading",
+            rx.vstack(
+                rx.text("Uploading… 0%", id="rec-upload-label"),
+                rx.box(
+                    rx.box(id="rec-upload-bar", class_name="rec-bar-fill"), class_name="rec-bar"
+                ),
+                width="100%",
+                spacing="1",
+            ),
+            width="100%",
+        ),
+        rx.text("", id="rec-status", role="status", aria_live="polite", class_name="rec-status"),
+        rx.hstack(
+            _show("off", _rec_button("Turn on camera", "video", "enable")),
+            _show("preview", _rec_button("Start", "circle-dot", "start", color="tomato")),
+            _show("countdown recording", _rec_button("Stop", "square", "stop", color="gray")),
+            _show(
+                "review",
+                rx.button(
+                    rx.icon("upload", size=16),
+                    "Save and get feedback",
+                    type="button",
+                    id="rec-save",
+                    on_click=rx.call_script(
+                        "window.preppleRecorder.info()", callback=PracticeState.begin_upload
+                    ),
+                ),
+            ),
+            _show("review", _rec_button("Record again", "rotate-ccw", "retake", variant="soft")),
+            _show(
+                "review",
+                _rec_button("Discard", "trash-2", "discard", variant="ghost", color="gray"),
+            ),
+            _show("review", _muted("Length: ", rx.el.span("0:00", id="rec-length"))),
+            wrap="wrap",
+            spacing="3",
+            align="center",
+        ),
+        _show(
+            "off preview",
+            rx.hstack(
+                rx.vstack(
+                    rx.el.label("Camera", html_for="rec-camera", class_name="rec-label"),
+                    rx.el.select(id="rec-camera", aria_label="Camera"),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    rx.el.label("Microphone", html_for="rec-mic", class_name="rec-label"),
+                    rx.el.select(id="rec-mic", aria_label="Microphone"),
+                    spacing="1",
+                ),
+                rx.el.label(
+                    rx.el.input(type="checkbox", id="rec-audio-only"),
+                    " Audio only",
+                    html_for="rec-audio-only",
+                    class_name="rec-check",
+                ),
+                wrap="wrap",
+                spacing="4",
+                align="end",
+            ),
+        ),
+        rx.cond(
+            ~SessionState.is_authenticated,
+            rx.callout(
+                "You can record and watch yourself back without an account. To get a transcript "
+                "and feedback, log in or sign up when you save: your recording waits in this "
+                "browser.",
+                icon="info",
+                id="rec-visitor-note",
+                size="1",
+            ),
+        ),
+        id="recorder",
+        class_name="recorder",
+        custom_attrs={
+            "data-qid": PracticeState.question_id.to_string(),
+            "data-cheat": PracticeState.cheat_sheet,
+            "data-target-min": str(TARGET_MIN),
+            "data-target-max": str(TARGET_MAX),
+            "data-max-seconds": str(settings.max_recording_seconds),
+        },
+    )
+
+
+def _attempt_row(a) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("video", size=14),
+            rx.text(a.created, size=TEXT["small"]),
+            rx.text(a.duration, size=TEXT["small"]),
+            rx.cond(
+                a.overall,
+                rx.badge(a.overall.to_string(), variant="soft"),
+                rx.badge(a.status, variant="soft", color_scheme="gray"),
+            ),
+            spacing="3",
+            align="center",
+        ),
+        href="/recordings/" + a.id.to_string(),
+    )
+
+
+@rx.page(
+    route=routes.PRACTICE_QUESTION,
+    title="Practise an answer - Prepple",
+    on_load=[SessionState.refresh_viewer, PracticeState.load],
+)
+def practice_page() -> rx.Component:
+    """Answer one question on camera."""
+    return page_layout(
+        rx.cond(
+            PracticeState.not_found,
+            empty_state(
+                "file-question",
+                "Question not found",
+                "Pick a question from the bank to practise.",
+                rx.link(rx.button("Browse questions"), href=routes.QUESTIONS),
+                id="practice-not-found",
+            ),
+            rx.vstack(
+                rx.hstack(
+                    rx.link(
+                        "← Question",
+                        href="/questions/" + PracticeState.question_id.to_string(),
+                        size=TEXT["small"],
+                    ),
+                    rx.cond(
+                        PracticeState.session_label != "",
+                        rx.badge(PracticeState.session_label, id="practice-position"),
+                    ),
+                    spacing="3",
+                    align="center",
+                ),
+                rx.heading(PracticeState.question_text, size="6", as_="h1", id="practice-question"),
+                rx.grid(
+                    rx.vstack(
+                        recorder(),
+                        rx.cond(
+                            PracticeState.upload_error != "",
+                            rx.callout(
+                                PracticeState.upload_error,
+                                icon="triangle-alert",
+                                color_scheme="tomato",
+                                id="upload-error",
+                            ),
+                        ),
+                        rx.cond(
+                            PracticeState.saved_id & (PracticeState.next_question > 0),
+                            rx.hstack(
+                                rx.link(
+                                    rx.button(rx.icon("arrow-right"), "Next question"),
+                                    href="/practice/" + PracticeState.next_question.to_string(),
+                                    id="practice-next",
+                                ),
+                                rx.link(
+                                    "See this answer's results",
+                                    href="/recordings/" + PracticeState.saved_id.to_string(),
+                                ),
+                                spacing="4",
+                                align="center",
+                            ),
+                        ),
+                        width="100%",
+                        spacing="3",
+                    ),
+                    rx.vstack(
+                        _cheat_sheet(),
+                        rx.cond(
+                            PracticeState.attempts.length() > 0,
+                            rx.card(
+                                rx.vstack(
+                                    rx.text("Earlier attempts", weight="bold"),
+                                    rx.foreach(PracticeState.attempts, _attempt_row),
+                                    spacing="2",
+                                ),
+                                width="100%",
+                                id="practice-attempts",
+                            ),
+                        ),
+                        width="100%",
+                        spacing="3",
+                    ),
+                    columns=rx.breakpoints(initial="1", md="3fr 2fr"),
+                    spacing="5",
+                    width="100%",
+                ),
+                width="100%",
+                spacing=SPACE["normal"],
+            ),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# /recordings/<recording>: results
+
+
+def _progress() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.spinner(size="2"),
+                rx.text(
+                    rx.match(
+                        RecordingState.status,
+                        ("queued", "Waiting for a free worker…"),
+                        ("transcribing", "Transcribing what you said… "),
+                        ("scoring", "Scoring your delivery…"),
+                        "Uploading…",
+                    ),
+                    rx.cond(
+                        RecordingState.status == "transcribing",
+                        RecordingState.progress.to_string() + "%",
+                        "",
+                    ),
+                    weight="medium",
+                ),
+                align="center",
+                spacing="3",
+            ),
+            rx.progress(
+                value=rx.match(
+                    RecordingState.status,
+                    ("queued", 5),
+                    ("transcribing", 5 + RecordingState.progress * 0.85),
+                    ("scoring", 95),
+                    0,
+                ),
+                max=100,
+                width="100%",
+            ),
+            _muted("You can leave this page: the results will be here when you come back."),
+            # Reads the status again every 0.7 s while the recording is processed.
+            rx.moment(interval=700, on_change=RecordingState.poll, display="none"),
+            spacing="3",
+            width="100%",
+        ),
+        id="recording-progress",
+        data_status=RecordingState.status,
+        width="100%",
+    )
+
+
+def _player() -> rx.Component:
+    return rx.cond(
+        RecordingState.has_video,
+        rx.el.video(
+            src=RecordingState.media_url,
+            controls=True,
+            plays_inline=True,
+            id="result-player",
+            class_name="rec-video",
+            preload="metadata",
+        ),
+        rx.el.audio(
+            src=RecordingState.media_url,
+            controls=True,
+            id="result-player",
+            preload="metadata",
+            width="100%",
+        ),
+    )
+
+
+def _token(t) -> rx.Component:
+    return rx.cond(
+        t.kind == "pause",
+        rx.el.span(
+            "⏸ " + t.text,
+            class_name="tx-pause",
+            custom_attrs={"data-seek": t.start},
+            role="button",
+            tab_index=0,
+        ),
+        rx.el.span(
+            t.text,
+            class_name="tx-word tx-" + t.kind,
+            custom_attrs={"data-seek": t.start, "data-section": t.section},
+            role="button",
+            tab_index=0,
+            title=rx.cond(t.kind == "filler", "Filler word", ""),
+        ),
+    )
+
+
+def _timeline() -> rx.Component:
+    return rx.vstack(
+        rx.text("Structure over time", weight="bold", size=TEXT["small"]),
+        rx.box(
+            rx.foreach(
+                RecordingState.bands,
+                lambda b: rx.box(
+                    rx.text(b.label, size="1", class_name="band-label"),
+                    class_name="band",
+                    custom_attrs={"data-seek": b.start},
+                    role="button",
+                    tab_index=0,
+                    title=b.label,
+                    style={
+                        "left": b.left,
+                        "width": b.width,
+                        "background": "var(--" + b.color + "-5)",
+                    },
+                ),
+            ),
+            class_name="band-track",
+            id="section-bands",
+        ),
+        width="100%",
+        spacing="1",
+    )
+
+
+def _score(s) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(s.name, size=TEXT["small"]),
+            rx.text(s.value.to_string(), size=TEXT["small"], weight="bold"),
+            justify="between",
+            width="100%",
+        ),
+        rx.progress(value=s.value, max=100),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _tip(t) -> rx.Component:
+    return rx.callout(
+        rx.hstack(
+            rx.text(t.message),
+            rx.cond(
+                t.at != "",
+                rx.button(
+                    "Play",
+                    size="1",
+                    variant="ghost",
+                    custom_attrs={"data-seek": t.at},
+                    type="button",
+                ),
+            ),
+            justify="between",
+            width="100%",
+            align="center",
+        ),
+        icon=rx.match(t.severity, ("high", "triangle-alert"), ("medium", "info"), "lightbulb"),
+        color_scheme=rx.match(t.severity, ("high", "tomato"), ("medium", "amber"), "grass"),
+        size="1",
+    )
+
+
+def _results() -> rx.Component:
+    return rx.grid(
+        rx.vstack(
+            _player(),
+            rx.cond(RecordingState.bands.length() > 0, _timeline()),
+            rx.card(
+                rx.vstack(
+                    rx.hstack(
+                        rx.text("Transcript", weight="bold"),
+                        _muted("Click a word to hear it. Fillers and long pauses are marked."),
+                        justify="between",
+                        width="100%",
+                        wrap="wrap",
+                    ),
+                    rx.box(
+                        rx.foreach(RecordingState.tokens, _token),
+                        id="transcript",
+                        class_name="transcript",
+                    ),
+                    spacing="2",
+                ),
+                width="100%",
+            ),
+            width="100%",
+            spacing="3",
+        ),
+        rx.vstack(
+            rx.card(
+                rx.vstack(
+                    rx.hstack(
+                        rx.text("Delivery", weight="bold"),
+                        rx.badge(
+                            RecordingState.overall.to_string() + " / 100",
+                            size="2",
+                            id="delivery-overall",
+                        ),
+                        justify="between",
+                        width="100%",
+                    ),
+                    rx.hstack(
+                        rx.vstack(
+                            _muted("Words per minute"),
+                            rx.text(RecordingState.wpm, size="5", weight="bold", id="stat-wpm"),
+                            spacing="0",
+                        ),
+                        rx.vstack(
+                            _muted("Fillers per minute"),
+                            rx.text(
+                                RecordingState.fillers_per_minute,
+                                size="5",
+                                weight="bold",
+                                id="stat-fillers",
+                            ),
+                            spacing="0",
+                        ),
+                        rx.vstack(
+                            _muted("Length"),
+                            rx.text(RecordingState.duration, size="5", weight="bold"),
+                            spacing="0",
+                        ),
+                        spacing="5",
+                        wrap="wrap",
+                    ),
+                    rx.foreach(RecordingState.scores, _score),
+                    spacing="3",
+                    width="100%",
+                ),
+                width="100%",
+                id="delivery-scores",
+            ),
+            rx.cond(
+                RecordingState.pace_series.length() > 1,
+                rx.card(
+                    rx.vstack(
+                        rx.text("Pace over time", weight="bold", size=TEXT["small"]),
+                        rx.recharts.line_chart(
+                            rx.recharts.reference_area(
+                                y1=130, y2=160, fill="var(--grass-4)", fill_opacity=0.6
+                            ),
+                            rx.recharts.line(data_key="wpm", stroke="var(--accent-9)", dot=False),
+                            rx.recharts.x_axis(data_key="t", unit=" min", type_="number"),
+                            rx.recharts.y_axis(unit=" wpm", width=70),
+                            rx.recharts.graphing_tooltip(),
+                            data=RecordingState.pace_series,
+                            height=180,
+                            width="100%",
+                        ),
+                        _muted("The green band is the comfortable 130 to 160 words per minute."),
+                        width="100%",
+                        spacing="1",
+                    ),
+                    width="100%",
+                    id="pace-chart",
+                ),
+            ),
+            rx.vstack(rx.foreach(RecordingState.tips, _tip), width="100%", spacing="2", id="tips"),
+            width="100%",
+            spacing="3",
+        ),
+        columns=rx.breakpoints(initial="1", md="3fr 2fr"),
+        spacing="5",
+        width="100%",
+    )
+
+
+def _attempts() -> rx.Component:
+    return rx.cond(
+        RecordingState.attempts.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.text("Your other attempts at this question", weight="bold"),
+                rx.foreach(RecordingState.attempts, _attempt_row),
+                spacing="2",
+            ),
+            width="100%",
+            id="recording-attempts",
+        ),
+    )
+
+
+@rx.page(
+    route=routes.RECORDING,
+    title="Your practice answer - Prepple",
+    on_load=[SessionState.refresh_viewer, RecordingState.load],
+)
+def recording_page() -> rx.Component:
+    """A recording's progress and then its results."""
+    return page_layout(
+        rx.cond(
+            RecordingState.not_found,
+            empty_state(
+                "file-question",
+                "Recording not found",
+                "It may have been deleted, or it belongs to someone else.",
+                rx.link(rx.button("Practise a question"), href=routes.PRACTICE),
+                id="recording-not-found",
+            ),
+            rx.vstack(
+                rx.link(
+                    "← Practise this question again",
+                    href="/practice/" + RecordingState.question_id.to_string(),
+                    size=TEXT["small"],
+                    id="practice-again",
+                ),
+                rx.heading(RecordingState.question_text, size="6", as_="h1"),
+                rx.hstack(
+                    _muted(RecordingState.created),
+                    rx.cond(
+                        RecordingState.cheat_sheet != "",
+                        rx.badge(RecordingState.cheat_sheet, variant="soft"),
+                    ),
+                    rx.badge(
+                        rx.match(
+                            RecordingState.status,
+                            *[(k, v) for k, v in STEP_LABELS.items()],
+                            RecordingState.status,
+                        ),
+                        id="recording-status",
+                        color_scheme=rx.match(
+                            RecordingState.status, ("done", "grass"), ("failed", "tomato"), "blue"
+                        ),
+                    ),
+                    spacing="3",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(RecordingState.is_active, _progress()),
+                rx.cond(
+                    RecordingState.status == "failed",
+                    rx.callout(
+                        rx.vstack(
+                            rx.text(RecordingState.failure_reason, id="failure-reason"),
+                            rx.hstack(
+                                rx.button(
+                                    "Process it again", on_click=RecordingState.retry, id="retry"
+                                ),
+                                spacing="3",
+                            ),
+                            spacing="2",
+                        ),
+                        icon="triangle-alert",
+                        color_scheme="tomato",
+                        id="recording-failed",
+                    ),
+                ),
+                rx.cond(
+                    (RecordingState.status == "done") & RecordingState.no_speech,
+                    rx.callout(
+                        "We heard no speech in this recording. Check that the right microphone "
+                        "is selected and not muted, then record again.",
+                        icon="mic-off",
+                        color_scheme="amber",
+                        id="no-speech",
+                    ),
+                ),
+                rx.cond(
+                    (RecordingState.status == "done") & ~RecordingState.no_speech,
+                    _results(),
+                ),
+                rx.cond(
+                    (RecordingState.status == "failed") | RecordingState.no_speech,
+                    _player(),
+                ),
+                _attempts(),
+                rx.hstack(
+                    rx.alert_dialog.root(
+                        rx.alert_dialog.trigger(
+                            rx.button(
+                                rx.icon("trash-2", size=14),
+                                "Delete recording",
+                                variant="ghost",
+                                color_scheme="tomato",
+                                id="delete-recording",
+                            )
+                        ),
+                        rx.alert_dialog.content(
+                            rx.alert_dialog.title("Delete this recording?"),
+                            rx.alert_dialog.description(
+                                "The video, transcript and scores are deleted for good."
+                            ),
+                            rx.hstack(
+                                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft")),
+                                rx.alert_dialog.action(
+                                    rx.button(
+                                        "Delete",
+                                        color_scheme="tomato",
+                                        on_click=RecordingState.delete,
+                                        id="confirm-delete",
+                                    )
+                                ),
+                                spacing="3",
+                                justify="end",
+                            ),
+                        ),
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+                width="100%",
+                spacing=SPACE["normal"],
+            ),
+        ),
+    )

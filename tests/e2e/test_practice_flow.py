@@ -1,0 +1,124 @@
+"""Practising on camera in the browser: Chromium records with a fake camera and a microphone
+that speaks a known answer (espeak-ng), uploads it in chunks, and the results page shows the
+transcript with the spoken words, the scores and the attempts. A visitor's take waits in the
+browser through log-in."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from prepple.models import Question, Recording
+from tests.e2e.conftest import login, wait_ready
+
+pytestmark = pytest.mark.e2e
+
+# Processing runs in the app's worker process (model load, transcription, scoring).
+PROCESSING_MS = 120_000
+
+
+def _question_id(live_app) -> int:
+    with live_app.db() as session:
+        return session.exec(select(Question.id).order_by(Question.id)).first()
+
+
+def _record(page, seconds: float = 9.0) -> None:
+    recorder = page.locator("#recorder")
+    page.locator("#rec-enable").click()
+    expect(recorder).to_have_attribute("data-phase", "preview")
+    page.locator("#rec-start").click()
+    expect(recorder).to_have_attribute("data-phase", "countdown")
+    expect(recorder).to_have_attribute("data-phase", "recording")
+    expect(page.locator("#rec-timer")).to_have_text(re.compile(r"0:0[1-9] / 3:00"))
+    page.wait_for_timeout(seconds * 1000)
+    page.locator("#rec-stop").click()
+    expect(recorder).to_have_attribute("data-phase", "review")
+
+
+def test_record_upload_and_see_the_transcript_and_scores(page, live_app):
+    live_app.create_user("speaker@example.com", name="Sia")
+    qid = _question_id(live_app)
+    login(page, "speaker@example.com")
+    page.goto(f"/practice/{qid}")
+    wait_ready(page)
+    expect(page.locator("#practice-question")).not_to_be_empty()
+    _record(page)
+    page.locator("#rec-save").click()
+    expect(page).to_have_url(re.compile(r"/recordings/\d+$"), timeout=30_000)
+    rid = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator("#recording-status")).to_have_text("Done", timeout=PROCESSING_MS)
+    transcript = page.locator("#transcript")
+    expect(transcript).to_contain_text(re.compile("team", re.I))
+    expect(transcript).to_contain_text(re.compile("engineers", re.I))
+    expect(page.locator("#stat-wpm")).to_have_text(re.compile(r"^\d+$"))
+    expect(page.locator("#delivery-scores")).to_contain_text("Pace")
+    # The video is served to its owner, and clicking a word seeks the player.
+    player = page.locator("#result-player")
+    expect(player).to_have_attribute("src", re.compile(rf"/api/recordings/{rid}/media\?token="))
+    page.wait_for_function(
+        "() => document.getElementById('result-player').readyState >= 1", timeout=15_000
+    )
+    later = transcript.locator(".tx-word").nth(5)
+    seek_to = float(later.get_attribute("data-seek"))
+    later.click()
+    page.wait_for_function(
+        f"() => Math.abs(document.getElementById('result-player').currentTime - {seek_to}) < 1.5"
+    )
+    with live_app.db() as session:
+        row = session.get(Recording, rid)
+        assert row.status == "done" and row.has_video and row.overall is not None
+    # Practise again: the earlier attempt is listed on the practice page.
+    page.locator("#practice-again").click()
+    expect(page.locator("#practice-attempts")).to_contain_text(re.compile(r"\d+:\d\d"))
+
+
+def test_a_visitors_take_waits_in_the_browser_through_log_in(page, live_app):
+    live_app.create_user("visitor-later@example.com", name="Vic")
+    qid = _question_id(live_app)
+    page.goto(f"/practice/{qid}")
+    wait_ready(page)
+    expect(page.locator("#rec-visitor-note")).to_be_visible()
+    _record(page, seconds=4)
+    page.locator("#rec-save").click()
+    expect(page).to_have_url(re.compile(r"/login"))  # saving needs an account
+    page.get_by_label("E-mail").fill("visitor-later@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(rf"/practice/{qid}$"))
+    wait_ready(page)
+    banner = page.locator("#rec-pending")
+    expect(banner).to_be_visible()
+    expect(page.locator("#rec-pending-text")).to_contain_text("isn't saved yet")
+    page.locator("#rec-restore").click()
+    expect(page.locator("#recorder")).to_have_attribute("data-phase", "review")
+    page.locator("#rec-save").click()
+    expect(page).to_have_url(re.compile(r"/recordings/\d+$"), timeout=30_000)
+    expect(page.locator("#recording-status")).to_have_text(
+        re.compile("Done|Transcribing|Scoring|Waiting"), timeout=30_000
+    )
+    # Once stored on the server, the browser's copy is gone.
+    page.goto(f"/practice/{qid}")
+    wait_ready(page)
+    expect(page.locator("#rec-pending")).to_be_hidden()
+
+
+def test_delete_a_recording(page, live_app):
+    live_app.create_user("deleter@example.com")
+    qid = _question_id(live_app)
+    login(page, "deleter@example.com")
+    page.goto(f"/practice/{qid}")
+    wait_ready(page)
+    _record(page, seconds=3)
+    page.locator("#rec-save").click()
+    expect(page).to_have_url(re.compile(r"/recordings/\d+$"), timeout=30_000)
+    rid = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator("#recording-status")).to_have_text("Done", timeout=PROCESSING_MS)
+    page.locator("#delete-recording").click()
+    page.locator("#confirm-delete").click()
+    expect(page).to_have_url(re.compile(rf"/practice/{qid}$"))
+    with live_app.db() as session:
+        assert session.get(Recording, rid) is None
+    page.goto(f"/recordings/{rid}")
+    wait_ready(page)
+    expect(page.locator("#recording-not-found")).to_be_visible()

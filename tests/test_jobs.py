@@ -1,0 +1,178 @@
+"""The recording pipeline and its worker: real transcription (tiny.en), real scoring, real huey
+worker processes. A worker killed mid-transcription loses no job."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlmodel import select
+
+from prepple import jobs
+from prepple.models import Question, Recording
+from prepple.services import recordings, storage, transcription
+from prepple.settings import PROJECT_ROOT
+from tests.media_files import speak_wav, speech_webm, wav_to_webm
+
+ANSWER = (
+    "Last year our checkout service kept failing during sales. I was the lead engineer, so I "
+    "owned the fix. I added load tests, um, and I split the database writes into a queue. "
+    "As a result, errors fell by ninety percent and revenue grew during the next sale."
+)
+
+
+@pytest.fixture(scope="module")
+def answer_webm(tmp_path_factory):
+    return speech_webm(ANSWER, tmp_path_factory.mktemp("jobs"), video=False)
+
+
+def _queued(session, make_user, path):
+    user = make_user()
+    qid = session.exec(select(Question.id)).first()
+    rec = recordings.recording_create(
+        session=session, user_id=user.id, question_id=qid, mime="audio/webm"
+    )
+    data = path.read_bytes()
+    recordings.upload_append(
+        session=session, recording_id=rec.id, user_id=user.id, offset=0, data=data
+    )
+    rec = recordings.upload_complete(
+        session=session, recording_id=rec.id, user_id=user.id, total=len(data)
+    )
+    session.commit()
+    assert rec.status == "queued"
+    return rec
+
+
+def test_process_transcribes_scores_and_stores_the_results(session, make_user, answer_webm):
+    rec = _queued(session, make_user, answer_webm)
+    assert jobs.process_recording(rec.id) == "done"
+    session.expire_all()
+    row = session.get(Recording, rec.id)
+    assert row.status == "done" and row.progress == 1.0 and row.lease_owner == ""
+    view = recordings.recording_view(session=session, recording_id=rec.id, user_id=rec.user_id)
+    text = view.transcript["text"].lower()
+    assert "checkout" in text and "queue" in text
+    assert view.report["pace"]["wpm"] > 60
+    assert row.overall == view.report["overall"]
+    # Another run of the same job (a duplicate message) does nothing.
+    assert jobs.process_recording(rec.id) == "skipped"
+
+
+def test_silence_finishes_with_no_speech(session, make_user, tmp_path):
+    silent = wav_to_webm(_silence(tmp_path / "quiet.wav"), tmp_path / "quiet.webm")
+    rec = _queued(session, make_user, silent)
+    assert jobs.process_recording(rec.id) == "done"
+    session.expire_all()
+    view = recordings.recording_view(session=session, recording_id=rec.id, user_id=rec.user_id)
+    assert view.report["no_speech"] is True and view.transcript["words"] == []
+
+
+def _silence(path):
+    from tests.media_files import silence_wav
+
+    return silence_wav(path, seconds=4)
+
+
+def test_media_that_breaks_in_storage_fails_with_a_reason_and_is_kept(
+    session, make_user, answer_webm
+):
+    rec = _queued(session, make_user, answer_webm)
+    path = storage.get_storage().local_path(rec.media_key)
+    path.write_bytes(b"\x1a\x45\xdf\xa3" + b"\x00" * 64)  # a WebM header and nothing else
+    assert jobs.process_recording(rec.id) == "failed"
+    session.expire_all()
+    row = session.get(Recording, rec.id)
+    assert row.status == "failed" and row.failure_reason
+    assert path.exists(), "the media is never deleted by a failed job"
+
+
+def test_unexpected_errors_are_retried_then_fail_kept_safe(
+    session, make_user, answer_webm, monkeypatch
+):
+    rec = _queued(session, make_user, answer_webm)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model crashed")
+
+    monkeypatch.setattr(transcription, "transcribe", broken)
+    for attempt in range(1, jobs.MAX_ATTEMPTS):
+        with pytest.raises(RuntimeError):
+            jobs.process_recording(rec.id)
+        session.expire_all()
+        row = session.get(Recording, rec.id)
+        assert row.status == "queued" and row.attempts == attempt  # handed back for a retry
+    assert jobs.process_recording(rec.id) == "failed"
+    session.expire_all()
+    row = session.get(Recording, rec.id)
+    assert row.status == "failed" and "kept safe" in row.failure_reason
+
+
+def _worker_env(db_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PREPPLE_DATABASE_URL"] = db_url
+    env["PREPPLE_QUEUE_URL"] = ""
+    return env
+
+
+def _start_worker(env, log):
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "prepple.cli", "worker"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait(session, rid, predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        session.expire_all()
+        row = session.get(Recording, rid)
+        if predicate(row):
+            return row
+        time.sleep(0.2)
+    raise AssertionError(f"timed out; recording is {row.status} at {row.progress:.2f}")
+
+
+def test_a_worker_killed_mid_transcription_loses_no_job(session, make_user, db_url, tmp_path):
+    # A long answer (about 2 minutes), so the kill lands mid-transcription.
+    wav = speak_wav(" ".join([ANSWER] * 9), tmp_path / "long.wav", speed=175)
+    rec = _queued(session, make_user, wav_to_webm(wav, tmp_path / "long.webm"))
+    env = _worker_env(db_url)
+    log = (tmp_path / "worker.log").open("w")
+    subprocess.run(  # noqa: S603 - queue it exactly as the upload route does
+        [sys.executable, "-c", f"from prepple import jobs; jobs.enqueue_recording({rec.id})"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+    )
+    first = _start_worker(env, log)
+    try:
+        row = _wait(session, rec.id, lambda r: r.status == "transcribing" and r.progress > 0, 90)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        killed_at = row.progress
+        session.expire_all()
+        row = session.get(Recording, rec.id)
+        assert row.status == "transcribing" and row.progress < 1.0, "killed mid-transcription"
+        assert row.lease_owner.endswith(f":{first.pid}")
+        second = _start_worker(env, log)
+        try:
+            done = _wait(session, rec.id, lambda r: r.status in ("done", "failed"), 120)
+        finally:
+            os.killpg(second.pid, signal.SIGTERM)
+            second.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+        log.close()
+    assert done.status == "done", (tmp_path / "worker.log").read_text()[-3000:]
+    assert done.attempts == 2 and killed_at < 1.0
+    session.expire_all()
+    view = recordings.recording_view(session=session, recording_id=rec.id, user_id=rec.user_id)
+    assert "checkout" in view.transcript["text"].lower()
