@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var CHUNK = 1024 * 1024;
-  var RETRY_DELAYS = [1000, 2000, 4000, 8000, 8000, 8000];
+  var RETRY_DELAYS = [1000, 2000, 4000, 8000, 8000, 8000];  // then the user is asked
   var DB_NAME = "prepple";
   var STORE = "takes";
 
@@ -388,7 +388,15 @@
     if (id) forget(id).then(showPending);
   }
 
-  function pageReady() {
+  // Called by the page's load handler. Its script can run just before React has drawn the
+  // question it loaded, so wait (briefly) until the recorder shows a question id.
+  function pageReady(tries) {
+    tries = tries || 0;
+    var el = root();
+    if ((!el || !(parseInt(el.getAttribute("data-qid"), 10) > 0)) && tries < 50) {
+      window.setTimeout(function () { pageReady(tries + 1); }, 100);
+      return;
+    }
     if (phase() === "recording" || uploading) return;
     take = null;
     setPhase(stream ? "preview" : "off");
@@ -439,8 +447,16 @@
     if (phase() === "recording" || uploading) { event.preventDefault(); event.returnValue = ""; }
   });
 
+  // Tests shorten the retry schedule (a real connection gets about 30 s to come back).
+  function configure(options) {
+    if (options && Array.isArray(options.retryDelays)) RETRY_DELAYS = options.retryDelays.slice();
+  }
+
+  // This script can load after the page's load handler already asked for pageReady.
+  if (root()) pageReady();
+
   window.preppleRecorder = {
     pageReady: pageReady, info: info, upload: upload, failed: failed,
-    enable: enable, start: start, stop: stop, pending: pending,
+    enable: enable, start: start, stop: stop, pending: pending, configure: configure,
   };
 })();

@@ -57,6 +57,7 @@ def practice_start_page() -> rx.Component:
                         lambda c: rx.el.option(c.name + " set", value="company:" + c.slug),
                     ),
                     id="practice-source",
+                    class_name="prepple-select",
                     name="source",
                     default_value="random",
                 ),
@@ -64,6 +65,7 @@ def practice_start_page() -> rx.Component:
                 rx.el.select(
                     *[rx.el.option(str(n), value=str(n)) for n in (1, 3, 5, 10)],
                     id="practice-count",
+                    class_name="prepple-select",
                     name="count",
                     default_value="3",
                 ),
@@ -77,6 +79,7 @@ def practice_start_page() -> rx.Component:
                     rx.el.option("My full script", value="script"),
                     rx.el.option("No notes", value="none"),
                     id="practice-cheat",
+                    class_name="prepple-select",
                     name="cheat_sheet",
                     default_value="bullets",
                 ),
@@ -278,29 +281,35 @@ def recorder() -> rx.Component:
             spacing="3",
             align="center",
         ),
-        _show(
-            "off preview",
-            rx.hstack(
+        rx.hstack(
+            _show(
+                "preview",
                 rx.vstack(
                     rx.el.label("Camera", html_for="rec-camera", class_name="rec-label"),
                     rx.el.select(id="rec-camera", aria_label="Camera"),
                     spacing="1",
                 ),
+            ),
+            _show(
+                "preview",
                 rx.vstack(
                     rx.el.label("Microphone", html_for="rec-mic", class_name="rec-label"),
                     rx.el.select(id="rec-mic", aria_label="Microphone"),
                     spacing="1",
                 ),
+            ),
+            _show(
+                "off preview",
                 rx.el.label(
                     rx.el.input(type="checkbox", id="rec-audio-only"),
                     " Audio only",
                     html_for="rec-audio-only",
                     class_name="rec-check",
                 ),
-                wrap="wrap",
-                spacing="4",
-                align="end",
             ),
+            wrap="wrap",
+            spacing="4",
+            align="end",
         ),
         rx.cond(
             ~SessionState.is_authenticated,

@@ -295,3 +295,26 @@ def decode_audio(path: str | os.PathLike[str], *, sample_rate: int = SAMPLE_RATE
     if not chunks:
         raise MediaError(MSG_CORRUPT if (failed or error) else MSG_NO_SOUND_DATA, detail=error)
     return np.concatenate(chunks).astype(np.float32, copy=False)
+
+
+def remux_seekable(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> bool:
+    """Copy a browser recording's streams into a new WebM file with a duration and an index
+    (cues), without re-encoding. MediaRecorder writes WebM as a live stream, with neither, so
+    players can't show its length or seek in it. Returns ``False`` (and writes nothing usable)
+    when the file can't be remuxed; the caller keeps the original then."""
+    try:
+        with av.open(str(src)) as source, av.open(str(dst), "w", format="webm") as target:
+            mapping = {}
+            for stream in source.streams:
+                if stream.type in ("audio", "video"):
+                    mapping[stream.index] = target.add_stream_from_template(stream)
+            if not mapping:
+                return False
+            for packet in source.demux(*[source.streams[i] for i in mapping]):
+                if packet.dts is None:
+                    continue  # the demuxer's end-of-stream marker
+                packet.stream = mapping[packet.stream.index]
+                target.mux(packet)
+    except (av.error.FFmpegError, ValueError, OSError):
+        return False
+    return Path(dst).stat().st_size > 0

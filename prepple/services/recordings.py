@@ -261,6 +261,13 @@ def upload_complete(
             reason = f"This recording is longer than {minutes} minutes, the longest we score."
     except media.MediaError as exc:
         reason = exc.user_message
+    if not reason and MIME_EXT.get(rec.mime) == "webm":
+        # Browsers' WebM has no duration or index; a copy with both lets players seek.
+        seekable = path.with_suffix(".seekable.webm")
+        if media.remux_seekable(path, seekable):
+            os.replace(seekable, path)
+        else:
+            seekable.unlink(missing_ok=True)
     ext = MIME_EXT.get(rec.mime, "bin")
     key = f"recordings/{rec.user_id}/{rec.id}-{secrets.token_hex(8)}.{ext}"
     rec.size_bytes = storage.get_storage().put_file(key, path, rec.mime)

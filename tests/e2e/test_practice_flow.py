@@ -122,3 +122,54 @@ def test_delete_a_recording(page, live_app):
     page.goto(f"/recordings/{rid}")
     wait_ready(page)
     expect(page.locator("#recording-not-found")).to_be_visible()
+
+
+def test_a_dropped_connection_means_upload_again_not_record_again(new_page, live_app):
+    new_page.allowed_errors.append("ERR_FAILED")  # the dropped requests, as Chromium logs them
+    page = new_page()
+    uid = live_app.create_user("flaky@example.com")
+    qid = _question_id(live_app)
+    login(page, "flaky@example.com")
+    page.goto(f"/practice/{qid}")
+    wait_ready(page)
+    page.evaluate("window.preppleRecorder.configure({retryDelays: [200, 200]})")
+    _record(page, seconds=3)
+    # The network drops every chunk: the browser retries, then gives up and keeps the take.
+    page.route(re.compile(r".*/api/recordings/\d+/upload\?offset=.*"), lambda r: r.abort())
+    page.locator("#rec-save").click()
+    expect(page.locator("#rec-status")).to_contain_text("safe in this browser")
+    expect(page.locator("#recorder")).to_have_attribute("data-phase", "review")
+    # Even after a reload, the take is still there to upload.
+    page.unroute(re.compile(r".*/api/recordings/\d+/upload\?offset=.*"))
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("#rec-pending")).to_be_visible()
+    page.locator("#rec-restore").click()
+    page.locator("#rec-save").click()
+    expect(page).to_have_url(re.compile(r"/recordings/\d+$"), timeout=30_000)
+    rid = int(page.url.rsplit("/", 1)[1])
+    with live_app.db() as session:
+        # The row made for the failed attempt was resumed, not duplicated.
+        rows = session.exec(select(Recording).where(Recording.user_id == uid)).all()
+        assert [r.id for r in rows] == [rid] and rows[0].status != "uploading"
+
+
+def test_a_practice_session_walks_through_its_questions(page, live_app):
+    live_app.create_user("session@example.com")
+    login(page, "session@example.com")
+    page.goto("/practice")
+    wait_ready(page)
+    page.locator("#practice-count").select_option("3")
+    page.locator("#practice-cheat").select_option("none")
+    page.locator("#practice-start").click()
+    expect(page).to_have_url(re.compile(r"/practice/\d+$"))
+    wait_ready(page)
+    expect(page.locator("#practice-position")).to_have_text("Question 1 of 3")
+    first = page.url
+    _record(page, seconds=2)
+    page.locator("#rec-save").click()
+    next_link = page.locator("#practice-next")
+    expect(next_link).to_be_visible(timeout=30_000)
+    next_link.click()
+    expect(page).not_to_have_url(first)
+    expect(page.locator("#practice-position")).to_have_text("Question 2 of 3")
