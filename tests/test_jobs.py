@@ -176,3 +176,39 @@ def test_a_worker_killed_mid_transcription_loses_no_job(session, make_user, db_u
     session.expire_all()
     view = recordings.recording_view(session=session, recording_id=rec.id, user_id=rec.user_id)
     assert "checkout" in view.transcript["text"].lower()
+
+
+def test_the_whole_path_on_s3(session, make_user, answer_webm, s3_endpoint, monkeypatch):
+    """Scaled path: recordings go to S3 (a real S3 API server), the worker reads them from
+    there, and playback is a redirect to a short-lived presigned URL."""
+    import urllib.request
+
+    from starlette.testclient import TestClient
+
+    from prepple import api
+    from prepple.settings import reset_settings_cache
+
+    for key, value in {
+        "STORAGE_BACKEND": "s3",
+        "S3_BUCKET": "prepple-test-recordings",
+        "S3_ENDPOINT_URL": s3_endpoint,
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(f"PREPPLE_{key}", value)
+    reset_settings_cache()
+    storage.reset_storage_cache()
+    rec = _queued(session, make_user, answer_webm)
+    store = storage.get_storage()
+    assert store.local_path(rec.media_key) is None and store.exists(rec.media_key)
+    assert jobs.process_recording(rec.id) == "done"
+    session.expire_all()
+    assert "checkout" in session.get(Recording, rec.id).transcript_json.lower()
+    token = recordings.media_token(rec.id, rec.user_id)
+    res = TestClient(api.api).get(
+        f"/api/recordings/{rec.id}/media?token={token}", follow_redirects=False
+    )
+    assert res.status_code == 302 and res.headers["location"].startswith(s3_endpoint)
+    with urllib.request.urlopen(res.headers["location"]) as media:  # noqa: S310 - local server
+        assert media.read(4) == b"\x1a\x45\xdf\xa3"  # the WebM file itself
+    storage.reset_storage_cache()

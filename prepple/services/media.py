@@ -177,7 +177,7 @@ def probe(path: str | os.PathLike[str], *, require_audio: bool = True) -> MediaI
             raise MediaError(MSG_NO_AUDIO, detail=f"format {fmt}, video only")
 
         declared = container.duration / av.time_base if container.duration else None
-        first, last, covered, packets, decoded, failed, error = _scan(container, audio)
+        first, last, holes, packets, decoded, failed, error = _scan(container, audio)
 
         info = MediaInfo(
             duration=max(0.0, last - first) if packets else 0.0,
@@ -198,13 +198,11 @@ def probe(path: str | os.PathLike[str], *, require_audio: bool = True) -> MediaI
             raise MediaError(MSG_NO_SOUND_DATA, detail="no audio packets")
         if decoded == 0 and failed:
             raise MediaError(MSG_CORRUPT, detail=f"{failed} audio packets failed to decode")
-        # Packets cover the sound track end to end in a sound file; big holes mean the
-        # demuxer skipped damaged data to resynchronise.
+        # Sound packets follow each other closely; big holes mean the demuxer skipped
+        # damaged data to resynchronise.
         span = last - first
-        if span > 2.0 and covered < 0.5 * span:
-            raise MediaError(
-                MSG_CORRUPT, detail=f"packets cover {covered:.1f} s of a {span:.1f} s span"
-            )
+        if span > 2.0 and holes > 0.5 * span:
+            raise MediaError(MSG_CORRUPT, detail=f"{holes:.1f} s of a {span:.1f} s span missing")
     if declared and declared > 2.0 and info.duration < declared - max(1.0, 0.05 * declared):
         raise MediaError(
             MSG_TRUNCATED, detail=f"header says {declared:.1f} s, data ends at {info.duration:.1f}"
@@ -217,13 +215,17 @@ def probe(path: str | os.PathLike[str], *, require_audio: bool = True) -> MediaI
 def _scan(
     container: av.container.InputContainer, audio: av.audio.stream.AudioStream | None
 ) -> tuple[float, float, float, int, int, int, str]:
-    """Demux every packet once: (first start, last end, seconds covered by sound packets,
-    sound packets, sound packets decoded, decode failures, demuxer error or "").
+    """Demux every packet once: (first start, last end, seconds lost in holes, packets,
+    sound packets decoded, decode failures, demuxer error or "").
 
     Times come from the sound track when there is one (that is what gets transcribed), else
-    from every stream."""
-    first, last, covered = float("inf"), 0.0, 0.0
+    from the video. A hole is a jump of over a second between consecutive packets' starts
+    (sound packets are at most ~0.1 s apart): what the demuxer leaves when it skips damaged
+    data. Starts are used rather than packet durations, which some muxers leave out."""
+    first, last, holes = float("inf"), 0.0, 0.0
     packets = decoded = failed = 0
+    previous: float | None = None
+    step = 0.0  # the latest distance between packet starts, for a last packet of no length
     error = ""
     streams = [audio] if audio is not None else list(container.streams.video)
     try:
@@ -233,14 +235,15 @@ def _scan(
             tb = packet.time_base
             start = float(packet.pts * tb)
             length = float(packet.duration * tb) if packet.duration else 0.0
+            if previous is not None and start > previous:
+                step = start - previous
+                if step > 1.0 and audio is not None:
+                    holes += step
+            previous = start
             first = min(first, start)
-            last = max(last, start + length)
-            if audio is None:
-                packets += 1
-                continue
+            last = max(last, start + (length or step))
             packets += 1
-            covered += length
-            if decoded + failed < _PROBE_DECODE_PACKETS:
+            if audio is not None and decoded + failed < _PROBE_DECODE_PACKETS:
                 try:
                     packet.decode()
                     decoded += 1
@@ -250,7 +253,7 @@ def _scan(
         error = f"{type(exc).__name__}: {exc}"
     if packets == 0:
         first = 0.0
-    return first, last, covered, packets, decoded, failed, error
+    return first, last, holes, packets, decoded, failed, error
 
 
 def decode_audio(path: str | os.PathLike[str], *, sample_rate: int = SAMPLE_RATE) -> np.ndarray:

@@ -19,7 +19,6 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
-from moto.server import ThreadedMotoServer
 
 from prepple.services import storage as storage_mod
 from prepple.services.storage import (
@@ -39,18 +38,6 @@ from prepple.settings import reset_settings_cache
 ACCESS_KEY = "testing-access-key"
 SECRET_KEY = "testing-secret-key-do-not-leak"
 MB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """A moto S3 server on a free local port for this module."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 def make_client(endpoint: str, **config: object):
