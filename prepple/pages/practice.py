@@ -706,6 +706,53 @@ def _results() -> rx.Component:
     )
 
 
+def _change(c) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(c.name),
+        rx.table.cell(c.before),
+        rx.table.cell(c.after),
+        rx.table.cell(
+            rx.badge(
+                c.delta,
+                color_scheme=rx.cond(
+                    c.delta == "same", "gray", rx.cond(c.better, "grass", "tomato")
+                ),
+                variant="soft",
+            )
+        ),
+    )
+
+
+def _comparison() -> rx.Component:
+    return rx.cond(
+        RecordingState.changes.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.text(
+                    "Compared with your attempt of ", RecordingState.compared_with, weight="bold"
+                ),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell(""),
+                            rx.table.column_header_cell("Before"),
+                            rx.table.column_header_cell("Now"),
+                            rx.table.column_header_cell("Change"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(RecordingState.changes, _change)),
+                    size="1",
+                    width="100%",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            id="attempt-comparison",
+        ),
+    )
+
+
 def _attempts() -> rx.Component:
     return rx.cond(
         RecordingState.attempts.length() > 0,
@@ -804,6 +851,7 @@ def recording_page() -> rx.Component:
                     (RecordingState.status == "failed") | RecordingState.no_speech,
                     _player(),
                 ),
+                _comparison(),
                 _attempts(),
                 rx.hstack(
                     rx.alert_dialog.root(

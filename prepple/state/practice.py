@@ -66,6 +66,17 @@ class Score:
 
 
 @dataclass
+class Change:
+    """One figure compared with the previous attempt at the same question."""
+
+    name: str
+    before: str
+    after: str
+    delta: str
+    better: bool
+
+
+@dataclass
 class Tip:
     """One piece of advice, optionally tied to a moment in the recording."""
 
@@ -279,6 +290,8 @@ class RecordingState(rx.State):
     fillers_per_minute: str = ""
     pace_series: list[dict[str, float]] = []
     attempts: list[AttemptSummary] = []
+    compared_with: str = ""
+    changes: list[Change] = []
     error: str = ""
 
     @rx.var
@@ -340,6 +353,14 @@ class RecordingState(rx.State):
                 )
                 if a.id != view.id
             ]
+            self.compared_with, self.changes = "", []
+            earlier = [a for a in self.attempts if a.id < view.id and a.status == "done"]
+            if view.status == "done" and earlier:
+                before = recordings.recording_view(
+                    session=db, recording_id=earlier[0].id, user_id=user_id
+                )
+                self.compared_with = earlier[0].created
+                self.changes = compare_reports(before.report, view.report)
 
     @rx.event
     @guarded(SIGNED_IN, flag="practice")
@@ -458,4 +479,57 @@ def report_scores(report) -> list[Score]:
         value = report.scores.get(name) if isinstance(report.scores, dict) else None
         if value is not None:
             out.append(Score(name=name.capitalize(), value=int(value)))
+    return out
+
+
+def compare_reports(before: dict, after: dict) -> list[Change]:
+    """The figures of two attempts side by side, each with its change and whether it is
+    better (pace is better when closer to the comfortable band; fillers when fewer)."""
+    from prepple.services.delivery import DeliveryReport
+
+    old, new = DeliveryReport.from_dict(before), DeliveryReport.from_dict(after)
+    if old.no_speech or new.no_speech:
+        return []
+    out: list[Change] = []
+
+    def add(name: str, a: float | None, b: float | None, *, fmt: str, higher_better: bool):
+        if a is None or b is None:
+            return
+        delta = b - a
+        out.append(
+            Change(
+                name=name,
+                before=fmt.format(a),
+                after=fmt.format(b),
+                delta=("+" if delta > 0 else "") + fmt.format(delta) if delta else "same",
+                better=(delta > 0) == higher_better and delta != 0,
+            )
+        )
+
+    add("Overall", old.overall, new.overall, fmt="{:.0f}", higher_better=True)
+    for name in ("structure", "pace", "fillers", "pauses", "length", "coverage"):
+        add(
+            name.capitalize() + " score",
+            old.scores.get(name),
+            new.scores.get(name),
+            fmt="{:.0f}",
+            higher_better=True,
+        )
+    if old.fillers and new.fillers:
+        add(
+            "Fillers per minute",
+            old.fillers.per_minute,
+            new.fillers.per_minute,
+            fmt="{:.1f}",
+            higher_better=False,
+        )
+    if old.pace and new.pace:
+        add("Words per minute", old.pace.wpm, new.pace.wpm, fmt="{:.0f}", higher_better=True)
+        # Faster is not better in itself: judge by the distance from the comfortable band.
+        band = (130, 160)
+
+        def off(wpm: float) -> float:
+            return max(band[0] - wpm, 0, wpm - band[1])
+
+        out[-1].better = off(new.pace.wpm) < off(old.pace.wpm)
     return out

@@ -179,3 +179,21 @@ def test_delete_and_retry_for_the_owner(session, make_user, qid, webm, monkeypat
     assert sent == [rec.id] and state.status == "queued"
     call(root, RecordingState, "delete")
     assert session.exec(select(Recording.id).where(Recording.id == rec.id)).first() is None
+
+
+def test_a_second_attempt_is_compared_with_the_first(session, make_user, qid, webm):
+    user = make_user()
+    first = _queued(session, user, qid, webm)
+    second = _queued(session, user, qid, webm)
+    assert jobs.process_recording(first.id) == "done"
+    assert jobs.process_recording(second.id) == "done"
+    root = new_tree(login_token(user))
+    state = _route(root, RecordingState, "/recordings/[rid]", rid=second.id)
+    call(root, RecordingState, "load")
+    names = [c.name for c in state.changes]
+    assert "Overall" in names and state.compared_with
+    overall = state.changes[names.index("Overall")]
+    assert overall.delta == "same" and overall.before == overall.after  # the same answer twice
+    state = _route(root, RecordingState, "/recordings/[rid]", rid=first.id)
+    call(root, RecordingState, "load")
+    assert state.changes == []  # nothing earlier to compare with
