@@ -15,4 +15,5 @@ lint:
 	@bash -c '. scripts/env.sh && ruff check prepple tests benchmarks alembic'
 
 bench:
-	@bash -c '. scripts/env.sh && python benchmarks/bench_questions.py && python benchmarks/bench_feedback_accuracy.py && python benchmarks/bench_feedback_speed.py'
+	@scripts/bootstrap.sh test
+	@bash -c '. scripts/env.sh && pip install -q -e ".[dev,base-model]" && python benchmarks/bench_questions.py && python benchmarks/bench_feedback_accuracy.py && python benchmarks/bench_feedback_speed.py && python benchmarks/bench_transcription.py && python benchmarks/bench_pipeline.py --video'
