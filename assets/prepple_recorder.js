@@ -87,7 +87,39 @@
     }
     return { audio: audio, video: video };
   }
+  // A live microphone level, so people see their voice is picked up before they answer.
+  var meter = null;
+  function startMeter(s) {
+    stopMeter();
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx || !s.getAudioTracks().length) return;
+    try {
+      var ctx = new Ctx();
+      var analyser = ctx.createAnalyser();
+      analyser.fftSize = 512;
+      ctx.createMediaStreamSource(s).connect(analyser);
+      var data = new Uint8Array(analyser.fftSize);
+      meter = { ctx: ctx, frame: 0 };
+      var draw = function () {
+        analyser.getByteTimeDomainData(data);
+        var sum = 0;
+        for (var i = 0; i < data.length; i++) { var v = (data[i] - 128) / 128; sum += v * v; }
+        var level = Math.min(1, Math.sqrt(sum / data.length) * 4);
+        var bar = $("rec-level-fill");
+        if (bar) bar.style.width = Math.round(level * 100) + "%";
+        if (meter) meter.frame = window.requestAnimationFrame(draw);
+      };
+      draw();
+    } catch (e) { meter = null; }
+  }
+  function stopMeter() {
+    if (!meter) return;
+    window.cancelAnimationFrame(meter.frame);
+    try { meter.ctx.close(); } catch (e) { /* already closed */ }
+    meter = null;
+  }
   function stopStream() {
+    stopMeter();
     if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
     stream = null;
   }
@@ -126,6 +158,7 @@
         if (playing && playing.catch) playing.catch(function () {});
       }
       fillDevices();
+      startMeter(s);
       setPhase("preview");
       say(audioOnly() ? "Microphone on. Press Start when you're ready." : "Camera on. Press Start when you're ready.");
       return true;
@@ -426,8 +459,9 @@
   });
   document.addEventListener("change", function (event) {
     var id = event.target && event.target.id;
-    if ((id === "rec-camera" || id === "rec-mic" || id === "rec-audio-only") && (stream || id === "rec-audio-only")) {
-      if (phase() === "preview" || phase() === "off") enable();
+    // A new device or audio-only while the preview runs: restart it with the new choice.
+    if ((id === "rec-camera" || id === "rec-mic" || id === "rec-audio-only") && stream && phase() === "preview") {
+      enable();
     }
   });
   function seekTo(el) {

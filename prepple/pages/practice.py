@@ -227,6 +227,22 @@ def recorder() -> rx.Component:
             class_name="rec-stage",
         ),
         _show(
+            "preview countdown recording",
+            rx.hstack(
+                rx.icon("mic", size=14, color=rx.color(STATUS["muted"], 10)),
+                rx.box(
+                    rx.box(id="rec-level-fill", class_name="rec-level-fill"),
+                    class_name="rec-level",
+                    role="img",
+                    aria_label="Microphone level",
+                ),
+                align="center",
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        _show(
             "recording",
             rx.vstack(
                 rx.hstack(

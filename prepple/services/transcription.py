@@ -391,7 +391,7 @@ def transcribe(
     progress: Callable[[float], None] | None = None,
     initial_prompt: str | None = None,
     fillers: bool = True,
-    language: str | None = None,
+    language: str | None = "en",
 ) -> Transcript:
     """Transcribe a recording into text with timed words.
 
@@ -405,8 +405,10 @@ def transcribe(
             use). The filler pass always uses :data:`FILLER_PROMPT`.
         fillers: Run the verbatim pass and merge its "um"/"uh"/"er" into the words (see the
             module docstring); English only. About 2-3x slower when on.
-        language: Force a language code; default "en" for English-only models, detected for
-            multilingual ones.
+        language: The spoken language, "en" by default (Prepple coaches English answers).
+            ``None`` lets a multilingual model detect it, which we measured to misfire on
+            accented English (Latin, Khmer) and then produce nonsense; English-only models
+            always use "en".
 
     Returns:
         A :class:`Transcript`; no speech gives ``text == ""`` and no words.
@@ -435,7 +437,7 @@ def transcribe(
     report(0.0)
     whisper = get_model(model)
     model_name = model or settings.whisper_model
-    if language is None and is_english_only(whisper):
+    if is_english_only(whisper):
         language = "en"
     beam = beam_size or settings.whisper_beam_size
     share = _FIRST_PASS_SHARE if fillers else 1.0

@@ -103,17 +103,22 @@ def test_a_visitors_take_waits_in_the_browser_through_log_in(page, live_app):
     expect(page.locator("#rec-pending")).to_be_hidden()
 
 
-def test_delete_a_recording(page, live_app):
+def test_audio_only_then_delete_the_recording(page, live_app):
     live_app.create_user("deleter@example.com")
     qid = _question_id(live_app)
     login(page, "deleter@example.com")
     page.goto(f"/practice/{qid}")
     wait_ready(page)
+    page.locator("#rec-audio-only").check()
     _record(page, seconds=3)
     page.locator("#rec-save").click()
     expect(page).to_have_url(re.compile(r"/recordings/\d+$"), timeout=30_000)
     rid = int(page.url.rsplit("/", 1)[1])
     expect(page.locator("#recording-status")).to_have_text("Done", timeout=PROCESSING_MS)
+    expect(page.locator("audio#result-player")).to_be_attached()  # no camera, no video
+    with live_app.db() as session:
+        row = session.get(Recording, rid)
+        assert row.mime == "audio/webm" and not row.has_video
     page.locator("#delete-recording").click()
     page.locator("#confirm-delete").click()
     expect(page).to_have_url(re.compile(rf"/practice/{qid}$"))
