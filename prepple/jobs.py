@@ -1,4 +1,4 @@
-"""Background work on huey: processing practice recordings.
+"""Background work on huey: processing practice recordings, sending e-mail, housekeeping.
 
 Embedded default: ``SqliteHuey`` in ``data/queue.db`` and one ``prepple worker`` process that
 the app starts and restarts beside itself (``prepple.prepple.embedded_worker``). Scaled out:
@@ -30,7 +30,7 @@ from huey.api import Huey
 
 from prepple.db import session_scope
 from prepple.models import Question, Recording
-from prepple.services import recordings
+from prepple.services import accounts, notifications, recordings
 from prepple.settings import get_settings
 
 logger = logging.getLogger("prepple.jobs")
@@ -208,6 +208,34 @@ def requeue_stale() -> list[int]:
 def sweep_stale() -> None:
     """Every minute: pick up jobs lost by crashed workers."""
     requeue_stale()
+
+
+@huey.task()
+def deliver_message_task(message_id: int) -> bool:
+    """Send one outbox message by SMTP (a failure stays on the row for the hourly retry)."""
+    with session_scope() as session:
+        return notifications.deliver_one(session=session, message_id=message_id)
+
+
+def enqueue_delivery(message_id: int) -> None:
+    """Queue an e-mail for delivery (call after the outbox row's commit)."""
+    deliver_message_task(message_id)
+
+
+def maintain() -> None:
+    """Housekeeping: prune expired sessions, tokens and abandoned uploads; retry e-mail."""
+    with session_scope() as session:
+        accounts.prune_expired(session=session)
+    with session_scope() as session:
+        recordings.recordings_prune(session=session)
+    with session_scope() as session:
+        notifications.deliver_pending(session=session)
+
+
+@huey.periodic_task(crontab(minute="7"))
+def maintenance_task() -> None:
+    """Hourly, on whichever worker runs the periodic schedule."""
+    maintain()
 
 
 @huey.on_startup()

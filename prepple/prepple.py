@@ -24,7 +24,7 @@ from prepple.pages import (  # noqa: F401 - importing registers the pages
     practice,
     questions,
 )
-from prepple.services import accounts, answer_index, notifications, recordings
+from prepple.services import answer_index
 from prepple.services.feedback import AnswerInput, analyze
 
 logger = logging.getLogger("prepple")
@@ -57,26 +57,6 @@ app = rx.App(
     backend_exception_handler=backend_error,
     api_transformer=api,
 )
-
-
-def _maintain() -> None:
-    with session_scope() as session:
-        accounts.prune_expired(session=session)
-    with session_scope() as session:
-        notifications.deliver_pending(session=session)
-    with session_scope() as session:
-        recordings.recordings_prune(session=session)
-
-
-async def maintenance(interval_seconds: float = 3600) -> None:
-    """Hourly housekeeping in the embedded setup: prune expired sessions and tokens, retry
-    e-mail that failed. (The task queue of a later issue takes this over when scaled out.)"""
-    while True:
-        try:
-            await asyncio.to_thread(_maintain)
-        except Exception:  # noqa: BLE001 - housekeeping must never stop the app
-            logger.exception("maintenance failed")
-        await asyncio.sleep(interval_seconds)
 
 
 def _warm() -> None:
@@ -132,7 +112,6 @@ async def embedded_worker() -> None:
         lock.close()
 
 
-app.register_lifespan_task(maintenance)
 app.register_lifespan_task(embedded_worker)
 app.register_lifespan_task(warm_up)
 app.add_page(errors.not_found_page, route="404", title="Page not found - Prepple")

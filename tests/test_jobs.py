@@ -212,3 +212,30 @@ def test_the_whole_path_on_s3(session, make_user, answer_webm, s3_endpoint, monk
     with urllib.request.urlopen(res.headers["location"]) as media:  # noqa: S310 - local server
         assert media.read(4) == b"\x1a\x45\xdf\xa3"  # the WebM file itself
     storage.reset_storage_cache()
+
+
+def test_housekeeping_prunes_abandoned_uploads_and_sends_mail(session, make_user, monkeypatch):
+    from datetime import timedelta
+
+    from prepple.models import utcnow
+    from prepple.services import notifications
+
+    user = make_user()
+    qid = session.exec(select(Question.id)).first()
+    old = recordings.recording_create(session=session, user_id=user.id, question_id=qid)
+    old.created_at = utcnow() - timedelta(days=8)
+    session.add(old)
+    sent = []
+    monkeypatch.setattr(notifications, "deliver_pending", lambda **kw: sent.append("pending") or 0)
+    session.commit()
+    jobs.maintain()
+    assert session.exec(select(Recording.id).where(Recording.id == old.id)).first() is None
+    assert sent == ["pending"]
+    # A single message goes through the queue (run in-process here: huey's immediate mode).
+    monkeypatch.setattr(jobs.huey, "immediate", True)
+    delivered = []
+    monkeypatch.setattr(
+        notifications, "deliver_one", lambda *, session, message_id: delivered.append(message_id)
+    )
+    jobs.enqueue_delivery(42)
+    assert delivered == [42]

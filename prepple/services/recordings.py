@@ -553,7 +553,8 @@ class RecordingView:
     plan: dict = field(default_factory=dict)
 
 
-def _duration(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
+    """Seconds as m:ss."""
     total = int(round(seconds))
     return f"{total // 60}:{total % 60:02d}"
 
@@ -597,7 +598,7 @@ def attempts(*, session: Session, user_id: int, question_id: int) -> list[Attemp
             question_id=r.question_id,
             status=r.status,
             created=f"{r.created_at:%Y-%m-%d %H:%M}",
-            duration=_duration(r.duration_seconds),
+            duration=format_duration(r.duration_seconds),
             overall=r.overall,
             cheat_sheet=r.cheat_sheet,
         )

@@ -7,12 +7,12 @@ Argon2 hashing and SMTP are slow by design, so that work runs in a thread
 from __future__ import annotations
 
 import asyncio
-import threading
 
 import reflex as rx
 
+from prepple import jobs
 from prepple.db import session_scope
-from prepple.services import accounts, notifications
+from prepple.services import accounts
 from prepple.services.authz import PUBLIC
 from prepple.services.validation import InvalidInput
 from prepple.state.session import (
@@ -48,14 +48,9 @@ def _request_reset(email: object) -> None:
     with session_scope() as session:
         message_id = accounts.password_reset_request(session=session, email=email)
     if message_id is not None:
-        # Deliver in the background so the answer takes the same time whether or not the
-        # account exists; a failure stays on the outbox row for the next retry.
-        threading.Thread(target=_deliver, args=(message_id,), daemon=True).start()
-
-
-def _deliver(message_id: int) -> None:
-    with session_scope() as session:
-        notifications.deliver_one(session=session, message_id=message_id)
+        # Deliver on the job queue so the answer takes the same time whether or not the
+        # account exists; a failure stays on the outbox row for the hourly retry.
+        jobs.enqueue_delivery(message_id)
 
 
 def _complete_reset(token: str, password: object) -> None:

@@ -16,6 +16,7 @@ import reflex as rx
 
 from prepple import jobs
 from prepple.db import session_scope
+from prepple.models import Recording
 from prepple.services import planner, practice, recordings
 from prepple.services import questions as qs
 from prepple.services.authz import PUBLIC, SIGNED_IN
@@ -221,7 +222,7 @@ class PracticeState(rx.State):
                             session=db, recording_id=previous, user_id=principal.user_id
                         )
                         if status["status"] == "uploading":
-                            rec = db.get(recordings.Recording, previous)
+                            rec = db.get(Recording, previous)
                     except RecordingError:
                         rec = None
                 if rec is None:
@@ -306,7 +307,7 @@ class RecordingState(rx.State):
         self.failure_reason, self.created = view.failure_reason, view.created
         self.cheat_sheet = CHEAT_LABELS.get(view.cheat_sheet, view.cheat_sheet)
         self.has_video = view.has_video
-        self.duration = recordings._duration(view.duration_seconds)
+        self.duration = recordings.format_duration(view.duration_seconds)
         self.media_url = (
             f"/api/recordings/{view.id}/media?token={recordings.media_token(view.id, user_id)}"
         )
@@ -388,7 +389,7 @@ class RecordingState(rx.State):
             except RecordingError:
                 self.not_found = True
                 return
-            row = db.get(recordings.Recording, self.recording_id)
+            row = db.get(Recording, self.recording_id)
             progress = int(round((row.progress if row else 0) * 100))
         if status["status"] != self.status or status["status"] not in recordings.ACTIVE:
             self._reload()
