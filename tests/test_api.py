@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 from prepple import api as api_module
 from prepple import jobs
 from prepple.models import Question, Recording
-from prepple.services import recordings
+from prepple.services import recordings, storage
 from tests.media_files import speech_webm
 
 
@@ -97,18 +97,22 @@ def test_oversized_chunks_and_bad_offsets_are_refused(client, upload):
     assert client.post(_url(rec, "/complete?total=0"), headers=headers).status_code == 422
 
 
-def test_media_route_streams_with_ranges_for_the_owner_only(client, upload, webm_bytes, make_user):
+def test_media_route_streams_with_ranges_for_the_owner_only(
+    client, upload, webm_bytes, make_user, session
+):
     rec, headers = upload
     client.put(_url(rec, "?offset=0"), content=webm_bytes, headers=headers)
     client.post(_url(rec, f"/complete?total={len(webm_bytes)}"), headers=headers)
     token = recordings.media_token(rec.id, rec.user_id)
+    session.expire_all()
+    stored = storage.get_storage().local_path(session.get(Recording, rec.id).media_key)
     whole = client.get(f"/api/recordings/{rec.id}/media?token={token}")
-    assert whole.status_code == 200 and whole.content == webm_bytes
+    assert whole.status_code == 200 and whole.content == stored.read_bytes()
     assert whole.headers["content-type"].startswith("video/webm")
     part = client.get(
         f"/api/recordings/{rec.id}/media?token={token}", headers={"Range": "bytes=0-99"}
     )
-    assert part.status_code == 206 and part.content == webm_bytes[:100]
+    assert part.status_code == 206 and part.content == whole.content[:100]
     stranger = make_user("eve@example.com")
     forged = recordings.media_token(rec.id, stranger.id)  # a valid token, for someone else
     assert client.get(f"/api/recordings/{rec.id}/media?token={forged}").status_code == 404

@@ -175,7 +175,7 @@ def test_a_worker_killed_mid_transcription_loses_no_job(session, make_user, db_u
     assert done.attempts == 2 and killed_at < 1.0
     session.expire_all()
     view = recordings.recording_view(session=session, recording_id=rec.id, user_id=rec.user_id)
-    assert "checkout" in view.transcript["text"].lower()
+    assert "lead engineer" in view.transcript["text"].lower()
 
 
 def test_the_whole_path_on_s3(session, make_user, answer_webm, s3_endpoint, monkeypatch):

@@ -13,29 +13,39 @@ words; the caller says "we heard no speech".
 
 Fillers ("um", "uh", "er")
 --------------------------
-Whisper was trained on cleaned-up captions and drops most hesitations: on our synthetic
-evaluation set (espeak-ng voices reading 15 interview answers with 90 known fillers;
-``benchmarks/bench_transcription.py``) tiny.en keeps only about 30-40% of them. Feedback on
-filler words needs them, so ``transcribe`` (with ``fillers=True``, the default) runs a second,
-*verbatim* pass with :data:`FILLER_PROMPT`, a prompt written with fillers, which nudges the
-decoder to spell them out (recall about 0.8 at precision 0.97-1.0).
+Whisper was trained on cleaned-up captions and drops most hesitations. On our evaluation set
+(espeak-ng voices reading 15 interview answers with 90 known vocal fillers, the same answers
+without fillers as a control, and both strung into 70-110 s answers;
+``benchmarks/bench_transcription.py``) tiny.en's plain pass keeps only 40-43% of them (base:
+72-90%). Feedback on fillers needs them, so ``transcribe`` (``fillers=True``, the default) runs a
+second, *verbatim* pass with :data:`FILLER_PROMPT`, a prompt written with fillers, which nudges
+the decoder to spell them out.
 
-That prompted pass is not used as the transcript: on answers longer than one 30-second window
-it also garbles and drops content (word error rate up from 0.13 to 0.16-0.17 on answers with
-fillers and from 0.08 to 0.14 on answers without any). So the words come from the plain pass,
-and only the prompted pass's filler words are merged in, at their own timestamps, unless the
-plain pass already has a filler there (within 0.25 s). The content is exactly the plain pass's;
-the cost is a second decoding (about 2-3x the time of the plain pass alone).
+That prompted pass is not used as the transcript: it rewrites content too. With tiny.en its
+content word error rate is 0.162 against the plain pass's 0.125 on short answers, and on the
+long answers without any fillers 0.248 against 0.169 (it skips and garbles whole phrases once
+the prompt has to carry over 30-second windows). So the words come from the plain pass, and
+only the verbatim pass's filler words are merged in: each goes between the same two words it
+sat between in the verbatim pass (the passes' words are aligned with difflib), or by time
+where those words differ, unless the plain pass already has a filler there (within 0.25 s).
+Measured with tiny.en: filler recall 0.89-0.91 at precision 0.93-0.99, no filler invented on
+the answers without any, and content exactly the plain pass's (WER 0.125 / 0.123 unchanged);
+base: recall 0.92-0.96 at precision 1.00. The price is a second decoding: about twice the
+time (a 2-minute answer takes about 7-8 s with tiny.en on 2 cores instead of about 4 s).
 
-Detecting hesitations acoustically from gaps between word timestamps was measured too and
-rejected: Whisper stretches neighbouring words over the filler, so most missed fillers leave no
-gap (8 of 50 found, at 16 false alarms). Lexical fillers ("like", "you know") are real words
-that Whisper keeps; telling the filler "like" from the verb is the delivery scorer's business.
+Detecting hesitations acoustically, from voiced sound in the gaps between word timestamps, was
+measured too and rejected: Whisper stretches the neighbouring words over the filler, so most
+missed fillers leave no gap (8 of 50 found, at 16 false alarms). Lexical fillers ("like", "you
+know") are real words that Whisper keeps; telling the filler "like" from the verb is the
+delivery scorer's business.
 
 Merged fillers are ordinary :class:`~prepple.services.speech.Word` entries (e.g. ``"um,"``)
-whose ``probability`` is the prompted pass's confidence; :func:`is_filler` recognises them.
+whose ``probability`` is the verbatim pass's confidence; :func:`is_filler` recognises them.
 Their spans may overlap the neighbouring words' spans a little (the plain pass had stretched
 those words over the hesitation).
+
+Language: English by default, also for the multilingual base model, whose language detection
+took some espeak-ng accents for Latin or Khmer and then produced nonsense.
 """
 
 from __future__ import annotations
@@ -390,7 +400,7 @@ def transcribe(
     beam_size: int | None = None,
     progress: Callable[[float], None] | None = None,
     initial_prompt: str | None = None,
-    fillers: bool = True,
+    fillers: bool | None = None,
     language: str | None = "en",
 ) -> Transcript:
     """Transcribe a recording into text with timed words.
@@ -404,7 +414,8 @@ def transcribe(
         initial_prompt: Context for the main pass (e.g. the question, names the speaker may
             use). The filler pass always uses :data:`FILLER_PROMPT`.
         fillers: Run the verbatim pass and merge its "um"/"uh"/"er" into the words (see the
-            module docstring); English only. About 2-3x slower when on.
+            module docstring); English only; about twice the time. ``None`` (default) reads
+            ``settings.whisper_fillers``.
         language: The spoken language, "en" by default (Prepple coaches English answers).
             ``None`` lets a multilingual model detect it, which we measured to misfire on
             accented English (Latin, Khmer) and then produce nonsense; English-only models
@@ -440,6 +451,8 @@ def transcribe(
     if is_english_only(whisper):
         language = "en"
     beam = beam_size or settings.whisper_beam_size
+    if fillers is None:
+        fillers = settings.whisper_fillers
     share = _FIRST_PASS_SHARE if fillers else 1.0
 
     words: list[_RawWord] = []

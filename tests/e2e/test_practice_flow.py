@@ -52,7 +52,7 @@ def test_record_upload_and_see_the_transcript_and_scores(page, live_app):
     expect(transcript).to_contain_text(re.compile("team", re.I))
     expect(transcript).to_contain_text(re.compile("engineers", re.I))
     expect(page.locator("#stat-wpm")).to_have_text(re.compile(r"^\d+$"))
-    expect(page.locator("#delivery-scores")).to_contain_text("Pace")
+    expect(page.locator("#delivery-scores")).to_contain_text("Fillers")
     # The video is served to its owner, and clicking a word seeks the player.
     player = page.locator("#result-player")
     expect(player).to_have_attribute("src", re.compile(rf"/api/recordings/{rid}/media\?token="))

@@ -138,7 +138,13 @@ def test_complete_probes_stores_and_queues(session, seeker, question_id, webm):
     assert 2.0 < done.duration_seconds < 6.0
     assert not recordings.staging_path(rec.id).exists()
     store = storage.get_storage()
-    assert store.exists(done.media_key) and store.size(done.media_key) == webm.stat().st_size
+    assert store.exists(done.media_key) and store.size(done.media_key) == done.size_bytes
+    # Stored as a seekable copy (same streams, now with a duration in the header).
+    import av
+
+    with av.open(str(store.local_path(done.media_key))) as stored:
+        assert stored.duration and abs(stored.duration / 1e6 - done.duration_seconds) < 0.5
+        assert {s.type for s in stored.streams} == {"audio", "video"}
     assert done.media_key.startswith(f"recordings/{seeker.id}/{rec.id}-")
 
 
