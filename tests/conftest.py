@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 os.environ.setdefault("PREPPLE_ENVIRONMENT", "test")
 # Argon2 at full cost is the point in production; tests only need it to be Argon2.
@@ -167,3 +167,34 @@ def s3_endpoint() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def make_recording(session):
+    """Factory: ``make_recording(user, path)`` -> a Recording uploaded from ``path`` in chunks
+    and completed (``queued``, or ``failed`` when the file isn't usable media), committed."""
+    from prepple.models import Question
+    from prepple.services import recordings
+
+    def _make(user, path: Path, *, question_id: int | None = None, chunk: int = 1 << 20):
+        qid = question_id or session.exec(select(Question.id).order_by(Question.id)).first()
+        mime = "video/webm" if path.suffix == ".webm" else "audio/wav"
+        rec = recordings.recording_create(
+            session=session, user_id=user.id, question_id=qid, mime=mime
+        )
+        data = path.read_bytes()
+        for offset in range(0, len(data), chunk):
+            recordings.upload_append(
+                session=session,
+                recording_id=rec.id,
+                user_id=user.id,
+                offset=offset,
+                data=data[offset : offset + chunk],
+            )
+        rec = recordings.upload_complete(
+            session=session, recording_id=rec.id, user_id=user.id, total=len(data)
+        )
+        session.commit()
+        return rec
+
+    return _make

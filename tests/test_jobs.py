@@ -28,26 +28,10 @@ def answer_webm(tmp_path_factory):
     return speech_webm(ANSWER, tmp_path_factory.mktemp("jobs"), video=False)
 
 
-def _queued(session, make_user, path):
-    user = make_user()
-    qid = session.exec(select(Question.id)).first()
-    rec = recordings.recording_create(
-        session=session, user_id=user.id, question_id=qid, mime="audio/webm"
-    )
-    data = path.read_bytes()
-    recordings.upload_append(
-        session=session, recording_id=rec.id, user_id=user.id, offset=0, data=data
-    )
-    rec = recordings.upload_complete(
-        session=session, recording_id=rec.id, user_id=user.id, total=len(data)
-    )
-    session.commit()
-    assert rec.status == "queued"
-    return rec
-
-
-def test_process_transcribes_scores_and_stores_the_results(session, make_user, answer_webm):
-    rec = _queued(session, make_user, answer_webm)
+def test_process_transcribes_scores_and_stores_the_results(
+    session, make_user, answer_webm, make_recording
+):
+    rec = make_recording(make_user(), answer_webm)
     assert jobs.process_recording(rec.id) == "done"
     session.expire_all()
     row = session.get(Recording, rec.id)
@@ -61,9 +45,9 @@ def test_process_transcribes_scores_and_stores_the_results(session, make_user, a
     assert jobs.process_recording(rec.id) == "skipped"
 
 
-def test_silence_finishes_with_no_speech(session, make_user, tmp_path):
+def test_silence_finishes_with_no_speech(session, make_user, tmp_path, make_recording):
     silent = wav_to_webm(_silence(tmp_path / "quiet.wav"), tmp_path / "quiet.webm")
-    rec = _queued(session, make_user, silent)
+    rec = make_recording(make_user(), silent)
     assert jobs.process_recording(rec.id) == "done"
     session.expire_all()
     view = recordings.recording_view(session=session, recording_id=rec.id, user_id=rec.user_id)
@@ -77,9 +61,9 @@ def _silence(path):
 
 
 def test_media_that_breaks_in_storage_fails_with_a_reason_and_is_kept(
-    session, make_user, answer_webm
+    session, make_user, answer_webm, make_recording
 ):
-    rec = _queued(session, make_user, answer_webm)
+    rec = make_recording(make_user(), answer_webm)
     path = storage.get_storage().local_path(rec.media_key)
     path.write_bytes(b"\x1a\x45\xdf\xa3" + b"\x00" * 64)  # a WebM header and nothing else
     assert jobs.process_recording(rec.id) == "failed"
@@ -90,9 +74,9 @@ def test_media_that_breaks_in_storage_fails_with_a_reason_and_is_kept(
 
 
 def test_unexpected_errors_are_retried_then_fail_kept_safe(
-    session, make_user, answer_webm, monkeypatch
+    session, make_user, answer_webm, monkeypatch, make_recording
 ):
-    rec = _queued(session, make_user, answer_webm)
+    rec = make_recording(make_user(), answer_webm)
 
     def broken(*args, **kwargs):
         raise RuntimeError("model crashed")
@@ -139,10 +123,12 @@ def _wait(session, rid, predicate, timeout):
     raise AssertionError(f"timed out; recording is {row.status} at {row.progress:.2f}")
 
 
-def test_a_worker_killed_mid_transcription_loses_no_job(session, make_user, db_url, tmp_path):
+def test_a_worker_killed_mid_transcription_loses_no_job(
+    session, make_user, db_url, tmp_path, make_recording
+):
     # A long answer (about 2 minutes), so the kill lands mid-transcription.
     wav = speak_wav(" ".join([ANSWER] * 9), tmp_path / "long.wav", speed=175)
-    rec = _queued(session, make_user, wav_to_webm(wav, tmp_path / "long.webm"))
+    rec = make_recording(make_user(), wav_to_webm(wav, tmp_path / "long.webm"))
     env = _worker_env(db_url)
     log = (tmp_path / "worker.log").open("w")
     subprocess.run(  # noqa: S603 - queue it exactly as the upload route does
@@ -178,7 +164,9 @@ def test_a_worker_killed_mid_transcription_loses_no_job(session, make_user, db_u
     assert "lead engineer" in view.transcript["text"].lower()
 
 
-def test_the_whole_path_on_s3(session, make_user, answer_webm, s3_endpoint, monkeypatch):
+def test_the_whole_path_on_s3(
+    session, make_user, answer_webm, s3_endpoint, monkeypatch, make_recording
+):
     """Scaled path: recordings go to S3 (a real S3 API server), the worker reads them from
     there, and playback is a redirect to a short-lived presigned URL."""
     import urllib.request
@@ -198,7 +186,7 @@ def test_the_whole_path_on_s3(session, make_user, answer_webm, s3_endpoint, monk
         monkeypatch.setenv(f"PREPPLE_{key}", value)
     reset_settings_cache()
     storage.reset_storage_cache()
-    rec = _queued(session, make_user, answer_webm)
+    rec = make_recording(make_user(), answer_webm)
     store = storage.get_storage()
     assert store.local_path(rec.media_key) is None and store.exists(rec.media_key)
     assert jobs.process_recording(rec.id) == "done"

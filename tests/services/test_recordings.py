@@ -204,15 +204,8 @@ def test_tokens_are_bound_to_purpose_recording_and_time(session, seeker, questio
             recordings.token_target("upload", junk, rec.id)
 
 
-def _queued(session, user, qid, webm):
-    rec = _create(session, user, qid)
-    rec = _upload(session, rec, webm.read_bytes())
-    session.commit()
-    return rec
-
-
-def test_only_one_worker_holds_a_job(session, seeker, question_id, webm):
-    rec = _queued(session, seeker, question_id, webm)
+def test_only_one_worker_holds_a_job(session, seeker, question_id, webm, make_recording):
+    rec = make_recording(seeker, webm, question_id=question_id)
     first = recordings.recording_claim(session=session, recording_id=rec.id, owner="hostA:1")
     second = recordings.recording_claim(session=session, recording_id=rec.id, owner="hostB:2")
     assert first is not None and first.status == "transcribing" and first.attempts == 1
@@ -240,8 +233,8 @@ def test_only_one_worker_holds_a_job(session, seeker, question_id, webm):
     assert recordings.recording_claim(session=session, recording_id=rec.id, owner="x:3") is None
 
 
-def test_a_job_whose_worker_died_is_taken_over(session, seeker, question_id, webm):
-    rec = _queued(session, seeker, question_id, webm)
+def test_a_job_whose_worker_died_is_taken_over(session, seeker, question_id, webm, make_recording):
+    rec = make_recording(seeker, webm, question_id=question_id)
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,
@@ -256,8 +249,10 @@ def test_a_job_whose_worker_died_is_taken_over(session, seeker, question_id, web
     assert taken is not None and taken.attempts == 2
 
 
-def test_an_expired_lease_is_stale_and_a_live_one_is_not(session, seeker, question_id, webm):
-    rec = _queued(session, seeker, question_id, webm)
+def test_an_expired_lease_is_stale_and_a_live_one_is_not(
+    session, seeker, question_id, webm, make_recording
+):
+    rec = make_recording(seeker, webm, question_id=question_id)
     alive = recordings.worker_identity()  # this test process: alive
     recordings.recording_claim(session=session, recording_id=rec.id, owner=alive)
     assert rec.id not in recordings.recordings_stale(session=session)
@@ -265,8 +260,10 @@ def test_an_expired_lease_is_stale_and_a_live_one_is_not(session, seeker, questi
     assert rec.id in recordings.recordings_stale(session=session, now=later)
 
 
-def test_a_long_queued_job_is_resent_once_per_grace_period(session, seeker, question_id, webm):
-    rec = _queued(session, seeker, question_id, webm)
+def test_a_long_queued_job_is_resent_once_per_grace_period(
+    session, seeker, question_id, webm, make_recording
+):
+    rec = make_recording(seeker, webm, question_id=question_id)
     assert rec.id not in recordings.recordings_stale(session=session)
     later = utcnow() + timedelta(seconds=recordings.QUEUED_GRACE_SECONDS + 5)
     assert rec.id in recordings.recordings_stale(session=session, now=later)
@@ -274,8 +271,8 @@ def test_a_long_queued_job_is_resent_once_per_grace_period(session, seeker, ques
     assert rec.id not in recordings.recordings_stale(session=session, now=later)
 
 
-def test_release_and_retry(session, seeker, question_id, webm):
-    rec = _queued(session, seeker, question_id, webm)
+def test_release_and_retry(session, seeker, question_id, webm, make_recording):
+    rec = make_recording(seeker, webm, question_id=question_id)
     recordings.recording_claim(session=session, recording_id=rec.id, owner="w:1")
     assert recordings.recording_release(session=session, recording_id=rec.id, owner="w:1")
     session.expire_all()
@@ -290,9 +287,9 @@ def test_release_and_retry(session, seeker, question_id, webm):
         recordings.recording_retry(session=session, recording_id=rec.id, user_id=seeker.id)
 
 
-def test_discard_and_purge_remove_the_media(session, seeker, question_id, webm):
-    one = _queued(session, seeker, question_id, webm)
-    two = _queued(session, seeker, question_id, webm)
+def test_discard_and_purge_remove_the_media(session, seeker, question_id, webm, make_recording):
+    one = make_recording(seeker, webm, question_id=question_id)
+    two = make_recording(seeker, webm, question_id=question_id)
     store = storage.get_storage()
     recordings.recording_discard(session=session, recording_id=one.id, user_id=seeker.id)
     assert not store.exists(one.media_key) and session.get(Recording, one.id) is None
@@ -300,9 +297,11 @@ def test_discard_and_purge_remove_the_media(session, seeker, question_id, webm):
     assert not store.exists(two.media_key)
 
 
-def test_attempts_newest_first_without_unfinished_uploads(session, seeker, question_id, webm):
-    first = _queued(session, seeker, question_id, webm)
-    second = _queued(session, seeker, question_id, webm)
+def test_attempts_newest_first_without_unfinished_uploads(
+    session, seeker, question_id, webm, make_recording
+):
+    first = make_recording(seeker, webm, question_id=question_id)
+    second = make_recording(seeker, webm, question_id=question_id)
     _create(session, seeker, question_id)  # still uploading
     ids = [
         a.id

@@ -119,22 +119,11 @@ def webm(tmp_path_factory):
     return speech_webm("We cut the build time in half.", tmp_path_factory.mktemp("st"), video=True)
 
 
-def _queued(session, user, qid, webm):
-    rec = recordings.recording_create(session=session, user_id=user.id, question_id=qid)
-    data = webm.read_bytes()
-    recordings.upload_append(
-        session=session, recording_id=rec.id, user_id=user.id, offset=0, data=data
-    )
-    recordings.upload_complete(
-        session=session, recording_id=rec.id, user_id=user.id, total=len(data)
-    )
-    session.commit()
-    return rec
-
-
-def test_results_page_follows_progress_then_shows_results(session, make_user, qid, webm):
+def test_results_page_follows_progress_then_shows_results(
+    session, make_user, qid, webm, make_recording
+):
     user = make_user()
-    rec = _queued(session, user, qid, webm)
+    rec = make_recording(user, webm, question_id=qid)
     root = new_tree(login_token(user))
     state = _route(root, RecordingState, "/recordings/[rid]", rid=rec.id)
     call(root, RecordingState, "load")
@@ -152,9 +141,9 @@ def test_results_page_follows_progress_then_shows_results(session, make_user, qi
     assert "build" in words and state.scores and state.wpm
 
 
-def test_results_are_private_to_their_owner(session, make_user, qid, webm):
+def test_results_are_private_to_their_owner(session, make_user, qid, webm, make_recording):
     owner, other = make_user(), make_user()
-    rec = _queued(session, owner, qid, webm)
+    rec = make_recording(owner, webm, question_id=qid)
     root = new_tree(login_token(other))
     state = _route(root, RecordingState, "/recordings/[rid]", rid=rec.id)
     call(root, RecordingState, "load")
@@ -165,11 +154,11 @@ def test_results_are_private_to_their_owner(session, make_user, qid, webm):
     assert session.get(Recording, rec.id) is not None
 
 
-def test_delete_and_retry_for_the_owner(session, make_user, qid, webm, monkeypatch):
+def test_delete_and_retry_for_the_owner(session, make_user, qid, webm, monkeypatch, make_recording):
     sent = []
     monkeypatch.setattr(jobs, "enqueue_recording", sent.append)
     owner = make_user()
-    rec = _queued(session, owner, qid, webm)
+    rec = make_recording(owner, webm, question_id=qid)
     recordings.recording_fail(session=session, recording_id=rec.id, reason="Broken.")
     root = new_tree(login_token(owner))
     state = _route(root, RecordingState, "/recordings/[rid]", rid=rec.id)
@@ -181,10 +170,10 @@ def test_delete_and_retry_for_the_owner(session, make_user, qid, webm, monkeypat
     assert session.exec(select(Recording.id).where(Recording.id == rec.id)).first() is None
 
 
-def test_a_second_attempt_is_compared_with_the_first(session, make_user, qid, webm):
+def test_a_second_attempt_is_compared_with_the_first(session, make_user, qid, webm, make_recording):
     user = make_user()
-    first = _queued(session, user, qid, webm)
-    second = _queued(session, user, qid, webm)
+    first = make_recording(user, webm, question_id=qid)
+    second = make_recording(user, webm, question_id=qid)
     assert jobs.process_recording(first.id) == "done"
     assert jobs.process_recording(second.id) == "done"
     root = new_tree(login_token(user))
