@@ -6,6 +6,7 @@
 (function () {
   "use strict";
   var CHUNK = 1024 * 1024;
+  var REQUEST_TIMEOUT_MS = 60000;
   var RETRY_DELAYS = [1000, 2000, 4000, 8000, 8000, 8000];  // then the user is asked
   var DB_NAME = "prepple";
   var STORE = "takes";
@@ -68,10 +69,16 @@
         var result = fn(t.objectStore(STORE));
         t.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); db.close(); };
         t.onerror = function () { reject(t.error); db.close(); };
+        t.onabort = function () { reject(t.error || new Error("aborted")); db.close(); };  // e.g. storage full
       });
     });
   }
-  function keep(item) { return tx("readwrite", function (s) { return s.put(item); }).catch(function () {}); }
+  function keep(item) {
+    return tx("readwrite", function (s) { return s.put(item); }).then(function () { return true; }, function () {
+      say("This browser couldn't keep a copy of your recording (storage full or blocked). Save it before leaving the page.", "warn");
+      return false;
+    });
+  }
   function forget(id) { return tx("readwrite", function (s) { return s.delete(id); }).catch(function () {}); }
   function pending() { return tx("readonly", function (s) { return s.getAll(); }).catch(function () { return []; }); }
 
@@ -249,6 +256,8 @@
     timerHandle = null;
   }
   function finish() {
+    if (timerHandle) window.clearInterval(timerHandle);  // also when the track ended by itself
+    timerHandle = null;
     var type = (recorder && recorder.mimeType) || (parts[0] && parts[0].type) || "video/webm";
     var blob = new Blob(parts, { type: type });
     parts = [];
@@ -289,7 +298,11 @@
     if (take) forget(take.id);
     take = null;
     var player = $("rec-playback");
-    if (player) { player.removeAttribute("src"); player.load && player.load(); }
+    if (player) {
+      if (player.src) URL.revokeObjectURL(player.src);
+      player.removeAttribute("src");
+      player.load && player.load();
+    }
     setPhase(stream ? "preview" : "off");
     say(stream ? "Take discarded. Press Start when you're ready." : "");
     showPending();
@@ -306,7 +319,14 @@
   function request(method, url, token, body) {
     var attempt = 0;
     function go() {
-      return fetch(url, { method: method, headers: { "X-Upload-Token": token }, body: body, cache: "no-store" })
+      // A stalled connection must not hang the upload: each request gets a minute.
+      var abort = window.AbortController ? new window.AbortController() : null;
+      var timer = abort ? window.setTimeout(function () { abort.abort(); }, REQUEST_TIMEOUT_MS) : null;
+      return fetch(url, {
+        method: method, headers: { "X-Upload-Token": token }, body: body, cache: "no-store",
+        signal: abort ? abort.signal : undefined,
+      })
+        .finally(function () { if (timer) window.clearTimeout(timer); })
         .then(function (res) {
           return res.json().catch(function () { return {}; }).then(function (data) {
             data.httpStatus = res.status;
@@ -327,6 +347,7 @@
     if (!take) return Promise.resolve({ ok: false, error: "There is no recording to save." });
     if (uploading) return Promise.resolve({ ok: false, error: "Already uploading." });
     uploading = true;
+    infoAt = 0;
     take.rid = rid;
     take.token = token;
     keep(take);
@@ -363,6 +384,8 @@
     return request("GET", base, token, undefined)
       .then(function (data) {
         if (!data.ok) throw { userMessage: data.error || "The upload was refused." };
+        // Already stored (the answer to an earlier attempt was lost): just confirm it.
+        if (data.status !== "uploading") return complete();
         return send(data.received || 0);
       })
       .catch(function (err) {
@@ -374,8 +397,11 @@
       })
       .then(function (result) { uploading = false; return result; });
   }
+  var infoAt = 0;
   function info() {
-    if (!take) return null;
+    if (!take || uploading) return null;
+    if (Date.now() - infoAt < 5000) return null;  // a double click: one Save is on its way
+    infoAt = Date.now();
     return { qid: take.qid, cheat_sheet: take.cheat, mime: take.mime, size: take.size, duration: take.duration, rid: take.rid || 0 };
   }
   function failed(message) {

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from prepple.db import session_scope
 from prepple.services import recordings
 from prepple.services.recordings import OffsetMismatch, RecordingError
+from prepple.services.storage import StorageError
 
 logger = logging.getLogger("prepple.api")
 
@@ -108,8 +109,13 @@ async def upload_complete(request: Request) -> Response:
         )
     except RecordingError as exc:
         return _error(exc)
+    except StorageError:
+        logger.exception("storing recording %s failed", request.path_params["rid"])
+        return _error(RecordingError("We couldn't store the recording just now; try again.", 503))
     if rec.status == "queued":
+        # Also for a repeated request: a second message is harmless (one run takes the lease).
         await run_in_threadpool(jobs.enqueue_recording, rec.id)
+    if rec.status != "failed":
         return JSONResponse({"ok": True, "id": rec.id, "status": rec.status}, headers=NO_STORE)
     # Stored, but not usable media: the browser may drop its copy; the reason is shown.
     return JSONResponse(
@@ -131,7 +137,12 @@ async def media(request: Request) -> Response:
         )
     except RecordingError as exc:
         return _error(exc)
+    except StorageError:
+        logger.exception("locating media of recording %s failed", request.path_params["rid"])
+        return _error(RecordingError("This recording can't be played just now.", 503))
     if path is not None:
+        if not path.is_file():
+            return _error(RecordingError("This recording's media is missing.", 404))
         return FileResponse(
             path, media_type=mime, headers={"Cache-Control": "private, max-age=600"}
         )

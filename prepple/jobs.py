@@ -36,7 +36,7 @@ from prepple.settings import get_settings
 logger = logging.getLogger("prepple.jobs")
 
 MAX_ATTEMPTS = 3
-HEARTBEAT_SECONDS = 10.0
+HEARTBEAT_SECONDS = recordings.HEARTBEAT_SECONDS
 PROGRESS_EVERY_SECONDS = 0.5
 
 
@@ -74,7 +74,10 @@ class _Heartbeat:
 
     def _run(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
-            self.beat()
+            try:
+                self.beat()
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the lease has slack
+                logger.exception("lease heartbeat for recording %s failed", self.recording_id)
 
     def beat(self, *, status: str | None = None, progress: float | None = None) -> None:
         """Renew the lease now (and set status/progress); notes when the lease was lost."""
@@ -128,6 +131,21 @@ def process_recording(recording_id: int, *, owner: str | None = None) -> str:
         if rec is None:
             return "skipped"
         session.expunge(rec)
+        # A worker that crashed on this recording (killed, out of memory) never reached the
+        # retry count below; stop after MAX_ATTEMPTS runs instead of crashing forever.
+        give_up = ""
+        if rec.attempts > MAX_ATTEMPTS:
+            give_up = (
+                "We couldn't process this recording after several tries. It is kept safe; "
+                "play it back, or record the answer again."
+            )
+        elif recordings.too_long(rec):
+            give_up = recordings.too_long_message()
+        if give_up:
+            recordings.recording_fail(
+                session=session, recording_id=recording_id, reason=give_up, owner=owner
+            )
+            return "failed"
     with _Heartbeat(recording_id, owner) as beat:
         try:
             with _media_file(rec) as path:
@@ -238,9 +256,16 @@ def maintenance_task() -> None:
     maintain()
 
 
+_started = threading.Event()
+
+
 @huey.on_startup()
 def _on_worker_start() -> None:
     # A restarted worker picks up what its predecessor was doing at once, not a minute later.
+    # (Huey runs start-up hooks in every worker thread; one sweep per process is enough.)
+    if _started.is_set():
+        return
+    _started.set()
     try:
         requeue_stale()
     except Exception:  # noqa: BLE001 - the periodic sweep tries again

@@ -118,3 +118,17 @@ def test_media_route_streams_with_ranges_for_the_owner_only(
     assert client.get(f"/api/recordings/{rec.id}/media?token={forged}").status_code == 404
     upload_token = headers["X-Upload-Token"]
     assert client.get(f"/api/recordings/{rec.id}/media?token={upload_token}").status_code == 403
+
+
+def test_a_repeated_complete_is_answered_not_refused(client, upload, webm_bytes, queued):
+    """The browser never saw the first answer (a dropped connection) and asks again."""
+    rec, headers = upload
+    client.put(_url(rec, "?offset=0"), content=webm_bytes, headers=headers)
+    first = client.post(_url(rec, f"/complete?total={len(webm_bytes)}"), headers=headers)
+    again = client.post(_url(rec, f"/complete?total={len(webm_bytes)}"), headers=headers)
+    assert first.json() == again.json() == {"ok": True, "id": rec.id, "status": "queued"}
+    assert client.get(_url(rec), headers=headers).json()["status"] == "queued"
+    # A late chunk can't recreate the staging file once the recording is stored.
+    late = client.put(_url(rec, f"?offset={len(webm_bytes)}"), content=b"x", headers=headers)
+    assert late.status_code == 409
+    assert not recordings.staging_path(rec.id).exists()

@@ -227,3 +227,32 @@ def test_housekeeping_prunes_abandoned_uploads_and_sends_mail(session, make_user
     )
     jobs.enqueue_delivery(42)
     assert delivered == [42]
+
+
+def test_a_recording_that_keeps_crashing_workers_is_given_up(
+    session, make_user, answer_webm, make_recording
+):
+    rec = make_recording(make_user(), answer_webm)
+    row = session.get(Recording, rec.id)
+    row.attempts = jobs.MAX_ATTEMPTS  # three workers died on it without reaching their handler
+    session.add(row)
+    session.commit()
+    assert jobs.process_recording(rec.id) == "failed"
+    session.expire_all()
+    row = session.get(Recording, rec.id)
+    assert row.status == "failed" and "several tries" in row.failure_reason
+    assert storage.get_storage().exists(row.media_key)
+
+
+def test_too_long_recordings_are_not_processed_or_retried(
+    session, make_user, answer_webm, make_recording, monkeypatch
+):
+    from prepple.settings import reset_settings_cache
+
+    user = make_user()
+    monkeypatch.setenv("PREPPLE_MAX_RECORDING_SECONDS", "2")
+    reset_settings_cache()
+    rec = make_recording(user, answer_webm)
+    assert rec.status == "failed" and "longer than 2 seconds" in rec.failure_reason
+    with pytest.raises(recordings.RecordingError):
+        recordings.recording_retry(session=session, recording_id=rec.id, user_id=user.id)

@@ -25,10 +25,12 @@ import json
 import os
 import secrets
 import socket
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
@@ -49,7 +51,7 @@ MIME_EXT = {
     "audio/x-wav": "wav",
     "audio/mpeg": "mp3",
 }
-ACTIVE = ("uploading", "queued", "transcribing", "scoring")
+ACTIVE = ("uploading", "storing", "queued", "transcribing", "scoring")
 WORKING = ("transcribing", "scoring")
 CHUNK_MAX = 8 * 1024 * 1024
 MAX_OPEN_UPLOADS = 10
@@ -124,8 +126,20 @@ def recording_create(
         raise RecordingError("Recordings must be audio or video (WebM, MP4, Ogg, WAV or MP3).", 415)
     cheat = cheat_sheet if cheat_sheet in CHEAT_SHEETS else "none"
     open_uploads = session.exec(
-        select(Recording.id).where(Recording.user_id == user_id, Recording.status == "uploading")
+        select(Recording)
+        .where(Recording.user_id == user_id, Recording.status == "uploading")
+        .order_by(col(Recording.updated_at))
     ).all()
+    # Uploads nobody has touched for an hour were abandoned (a cleared browser, a closed
+    # tab); they make room before anyone is told to wait.
+    idle_before = utcnow() - timedelta(hours=1)
+    for old in open_uploads:
+        staged = staging_path(old.id)
+        touched = staged.stat().st_mtime if staged.exists() else 0
+        if len(open_uploads) >= MAX_OPEN_UPLOADS and touched < idle_before.timestamp():
+            staged.unlink(missing_ok=True)
+            session.delete(old)
+            open_uploads = [r for r in open_uploads if r.id != old.id]
     if len(open_uploads) >= MAX_OPEN_UPLOADS:
         raise RecordingError(
             "You have too many recordings still uploading. Retry or discard them first.", 429
@@ -199,7 +213,13 @@ def upload_status(*, session: Session, recording_id: object, user_id: int) -> di
 
 @contextlib.contextmanager
 def _locked(path: Path):
-    with path.open("ab") as handle:
+    """The staging file, open for appending under an exclusive lock. Never creates it: once
+    completion has moved it into storage, a late chunk finds nothing to append to."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    except FileNotFoundError as exc:
+        raise RecordingError("This recording is already uploaded.", 409) from exc
+    with os.fdopen(fd, "ab") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield handle
@@ -235,44 +255,87 @@ def upload_append(
         return held + len(data)
 
 
+STORING_STALE_SECONDS = 600
+
+
+def _claim_storing(session: Session, rec: Recording) -> bool:
+    """Move ``uploading`` (or a ``storing`` left by a crashed request) to ``storing``,
+    atomically, so two completion requests can't both store the file."""
+    now = utcnow()
+    result = session.exec(
+        update(Recording)
+        .where(col(Recording.id) == rec.id)
+        .where(
+            or_(
+                col(Recording.status) == "uploading",
+                (col(Recording.status) == "storing")
+                & (col(Recording.updated_at) < now - timedelta(seconds=STORING_STALE_SECONDS)),
+            )
+        )
+        .values(status="storing", updated_at=now)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def _seekable(path: Path, duration: float) -> None:
+    """Replace browser WebM (no duration, no index) by a remuxed copy with both, so players
+    can seek; only when the copy probes as the same recording."""
+    from prepple.services import media
+
+    fd, tmp = tempfile.mkstemp(suffix=".webm", dir=path.parent)
+    os.close(fd)
+    copy = Path(tmp)
+    try:
+        if media.remux_seekable(path, copy):
+            info = media.probe(copy)
+            if info.duration >= duration - 0.5:
+                os.replace(copy, path)
+    except media.MediaError:
+        pass
+    finally:
+        copy.unlink(missing_ok=True)
+
+
 def upload_complete(
     *, session: Session, recording_id: object, user_id: int, total: int
 ) -> Recording:
     """Finish an upload: check, probe, store and queue it.
 
     Returns the row; its status is ``queued`` when the media is usable and ``failed`` (with
-    the reason) when it isn't, in which case the file is stored all the same."""
+    the reason) when it isn't, in which case the file is stored all the same. Idempotent: a
+    repeated request (the browser never saw the first answer) gets the row as it stands."""
     from prepple.services import media, storage  # heavy imports, only where media is handled
 
-    rec = _uploading(session, recording_id, user_id)
+    rec = _owned(session, recording_id, user_id)
+    if rec.status not in ("uploading", "storing"):
+        return rec
     path = staging_path(rec.id)
     held = path.stat().st_size if path.exists() else 0
-    if held != total:
+    if rec.status == "uploading" and held != total:
         raise OffsetMismatch(held)
-    if held == 0:
+    if rec.status == "uploading" and held == 0:
         raise RecordingError("The recording is empty. Check your microphone and record again.", 422)
+    if not _claim_storing(session, rec):
+        session.refresh(rec)
+        if rec.status == "storing":
+            raise RecordingError("This recording is being stored; try again in a moment.", 409)
+        return rec
     reason = ""
     try:
         info = media.probe(path)
         rec.duration_seconds = float(info.duration)
         rec.has_video = bool(info.has_video)
         if info.duration > get_settings().max_recording_seconds:
-            minutes = get_settings().max_recording_seconds // 60
-            reason = f"This recording is longer than {minutes} minutes, the longest we score."
+            reason = too_long_message()
     except media.MediaError as exc:
         reason = exc.user_message
     if not reason and MIME_EXT.get(rec.mime) == "webm":
-        # Browsers' WebM has no duration or index; a copy with both lets players seek.
-        seekable = path.with_suffix(".seekable.webm")
-        if media.remux_seekable(path, seekable):
-            os.replace(seekable, path)
-        else:
-            seekable.unlink(missing_ok=True)
+        _seekable(path, rec.duration_seconds)
     ext = MIME_EXT.get(rec.mime, "bin")
     key = f"recordings/{rec.user_id}/{rec.id}-{secrets.token_hex(8)}.{ext}"
-    rec.size_bytes = storage.get_storage().put_file(key, path, rec.mime)
+    rec.size_bytes = storage.get_storage().put_file(key, path, rec.mime)  # consumes the file
     rec.media_key = key
-    path.unlink(missing_ok=True)
     rec.status = "failed" if reason else "queued"
     rec.failure_reason = reason
     rec.updated_at = utcnow()
@@ -281,14 +344,46 @@ def upload_complete(
     return rec
 
 
-def recording_discard(*, session: Session, recording_id: object, user_id: int) -> None:
-    """Delete a recording (any status) and its media, staged or stored."""
+def too_long_message() -> str:
+    """Why a recording over the length limit isn't scored."""
+    limit = get_settings().max_recording_seconds
+    span = f"{limit // 60} minutes" if limit >= 120 else f"{limit} seconds"
+    return f"This recording is longer than {span}, the longest we score."
+
+
+def too_long(rec: Recording) -> bool:
+    """Whether a recording is longer than the settings allow to process."""
+    return rec.duration_seconds > get_settings().max_recording_seconds
+
+
+def _delete_media_after_commit(session: Session, key: str) -> None:
+    """Delete stored media once the transaction that dropped its row commits (a rolled-back
+    delete keeps both)."""
     from prepple.services import storage
 
+    pending = session.info.setdefault("prepple_media_to_delete", [])
+    if not pending:
+
+        @sa_event.listens_for(session, "after_commit", once=True)
+        def _purge(sess: Session) -> None:
+            store = storage.get_storage()
+            for media_key in sess.info.pop("prepple_media_to_delete", []):
+                store.delete(media_key)
+
+        @sa_event.listens_for(session, "after_rollback", once=True)
+        def _keep(sess: Session) -> None:
+            sess.info.pop("prepple_media_to_delete", None)
+
+    pending.append(key)
+
+
+def recording_discard(*, session: Session, recording_id: object, user_id: int) -> None:
+    """Delete a recording (any status) and its media, staged or stored (the stored media
+    goes when the deletion commits)."""
     rec = _owned(session, recording_id, user_id)
     staging_path(rec.id).unlink(missing_ok=True)
     if rec.media_key:
-        storage.get_storage().delete(rec.media_key)
+        _delete_media_after_commit(session, rec.media_key)
     session.delete(rec)
     session.flush()
 
@@ -306,6 +401,8 @@ def recording_retry(*, session: Session, recording_id: object, user_id: int) -> 
     rec = _owned(session, recording_id, user_id)
     if rec.status != "failed" or not rec.media_key:
         raise RecordingError("Only a recording that failed can be processed again.", 409)
+    if too_long(rec):
+        raise RecordingError(too_long_message(), 422)
     rec.status = "queued"
     rec.failure_reason = ""
     rec.progress = 0.0
@@ -320,15 +417,24 @@ def recording_retry(*, session: Session, recording_id: object, user_id: int) -> 
 # The job lease
 
 
+def _pid_namespace() -> str:
+    """This process's pid namespace (containers sharing a host name have different ones)."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "0"
+
+
 def worker_identity() -> str:
-    """``host:pid`` of this process: who holds a lease."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:80]
+    """``host:pid-namespace:pid`` of this process: who holds a lease."""
+    return f"{socket.gethostname()[:50]}:{_pid_namespace()}:{os.getpid()}"
 
 
 def _holder_dead(owner: str) -> bool:
-    """Whether a lease holder is a process on this machine that no longer runs."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    """Whether a lease holder is a process of this machine and pid namespace that no longer
+    runs (a process we can't see from here is never presumed dead: its lease runs out)."""
+    host, namespace, pid = ([*owner.rsplit(":", 2), "", "", ""])[:3]
+    if host != socket.gethostname()[:50] or namespace != _pid_namespace() or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)
@@ -337,6 +443,10 @@ def _holder_dead(owner: str) -> bool:
     except PermissionError:
         return False
     return False
+
+
+#: A worker renews its lease this often (``jobs.HEARTBEAT_SECONDS``).
+HEARTBEAT_SECONDS = 10.0
 
 
 def recording_claim(
@@ -557,6 +667,14 @@ def format_duration(seconds: float) -> str:
     """Seconds as m:ss."""
     total = int(round(seconds))
     return f"{total // 60}:{total % 60:02d}"
+
+
+def recording_progress(
+    *, session: Session, recording_id: object, user_id: int
+) -> tuple[str, float]:
+    """``(status, progress 0..1)`` of the owner's recording (one small query for polling)."""
+    rec = _owned(session, recording_id, user_id)
+    return rec.status, rec.progress
 
 
 def recording_view(*, session: Session, recording_id: object, user_id: int) -> RecordingView:

@@ -8,6 +8,7 @@ single-recording upload token), and they read the pipeline's progress from the d
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from dataclasses import dataclass
@@ -21,7 +22,14 @@ from prepple.services import planner, practice, recordings
 from prepple.services import questions as qs
 from prepple.services.authz import PUBLIC, SIGNED_IN
 from prepple.services.recordings import AttemptSummary, RecordingError
-from prepple.state.session import as_int, current_principal, guarded, json_dict, session_of
+from prepple.state.session import (
+    as_int,
+    current_principal,
+    guarded,
+    json_dict,
+    session_of,
+    visitor_ids,
+)
 
 CHEAT_LABELS = {"script": "Full script", "bullets": "Bullets", "none": "No notes"}
 SECTION_COLORS = {
@@ -174,7 +182,7 @@ class PracticeState(rx.State):
 
     @rx.event
     @guarded(PUBLIC, flag="practice")
-    def start_session(self, form: dict):
+    async def start_session(self, form: dict):
         """Start a practice session: pick the questions and open the first."""
         source = str(form.get("source", "random")) if isinstance(form, dict) else "random"
         company = ""
@@ -187,6 +195,7 @@ class PracticeState(rx.State):
         if cheat in recordings.CHEAT_SHEETS:
             self.cheat_sheet = cheat
         principal = current_principal()
+        visitor_saved = visitor_ids((await session_of(self)).visitor_saved)
         with session_scope() as db:
             ids = practice.practice_set(
                 session=db,
@@ -194,6 +203,7 @@ class PracticeState(rx.State):
                 source=source,
                 company=company,
                 count=count,
+                saved_ids=visitor_saved,
             )
         if not ids:
             empty = {
@@ -210,6 +220,8 @@ class PracticeState(rx.State):
         """The user pressed Save: make (or resume) the recording's row and hand the browser a
         token for uploading exactly that recording."""
         info = info if isinstance(info, dict) else {}
+        if not as_int(info.get("size")):
+            return  # no take in the browser (or a second click): nothing to upload
         principal = current_principal()
         self.upload_error = ""
         try:
@@ -217,19 +229,15 @@ class PracticeState(rx.State):
                 rec = None
                 previous = as_int(info.get("rid"))
                 if previous:
-                    try:
-                        status = recordings.upload_status(
-                            session=db, recording_id=previous, user_id=principal.user_id
-                        )
-                        if status["status"] == "uploading":
-                            rec = db.get(Recording, previous)
-                    except RecordingError:
-                        rec = None
+                    # The same take saved again (the connection dropped, or the answer to the
+                    # last request was lost): resume that row, whatever stage it reached.
+                    found = db.get(Recording, previous)
+                    rec = found if found and found.user_id == principal.user_id else None
                 if rec is None:
                     rec = recordings.recording_create(
                         session=db,
                         user_id=principal.user_id,
-                        question_id=info.get("qid", self.question_id),
+                        question_id=as_int(info.get("qid")) or self.question_id,
                         cheat_sheet=info.get("cheat_sheet", self.cheat_sheet),
                         mime=info.get("mime", ""),
                         practice_key=self.practice_key,
@@ -383,18 +391,16 @@ class RecordingState(rx.State):
             return
         with session_scope() as db:
             try:
-                status = recordings.upload_status(
+                status, progress = recordings.recording_progress(
                     session=db, recording_id=self.recording_id, user_id=current_principal().user_id
                 )
             except RecordingError:
                 self.not_found = True
                 return
-            row = db.get(Recording, self.recording_id)
-            progress = int(round((row.progress if row else 0) * 100))
-        if status["status"] != self.status or status["status"] not in recordings.ACTIVE:
+        if status != self.status or status not in recordings.ACTIVE:
             self._reload()
         else:
-            self.progress = progress
+            self.progress = int(round(progress * 100))
 
     @rx.event
     @guarded(SIGNED_IN, flag="practice")
@@ -412,14 +418,16 @@ class RecordingState(rx.State):
 
     @rx.event
     @guarded(SIGNED_IN, flag="practice")
-    def delete(self):
-        """Delete this recording and its media for good."""
-        qid = self.question_id
-        try:
+    async def delete(self):
+        """Delete this recording and its media for good (storage calls off the event loop)."""
+        qid, rid, uid = self.question_id, self.recording_id, current_principal().user_id
+
+        def discard() -> None:
             with session_scope() as db:
-                recordings.recording_discard(
-                    session=db, recording_id=self.recording_id, user_id=current_principal().user_id
-                )
+                recordings.recording_discard(session=db, recording_id=rid, user_id=uid)
+
+        try:
+            await asyncio.to_thread(discard)
         except RecordingError as exc:
             return rx.toast.error(exc.message, id="recording-delete")
         self.reset()
@@ -433,7 +441,7 @@ def report_tokens(words: list[dict], report) -> list[Token]:
     """The transcript as tokens: words, fillers marked, long pauses shown where they fell."""
     filler_at = {f.index for f in report.fillers.items} if report.fillers else set()
     pauses = {p.after_index: p for p in report.pauses.items} if report.pauses else {}
-    section_of = report.section_of_word() if hasattr(report, "section_of_word") else {}
+    section_of = report.section_of_word()
     out: list[Token] = []
     for i, w in enumerate(words):
         out.append(
@@ -486,7 +494,7 @@ def report_scores(report) -> list[Score]:
 def compare_reports(before: dict, after: dict) -> list[Change]:
     """The figures of two attempts side by side, each with its change and whether it is
     better (pace is better when closer to the comfortable band; fillers when fewer)."""
-    from prepple.services.delivery import DeliveryReport
+    from prepple.services.delivery import COMFORTABLE_WPM, DeliveryReport
 
     old, new = DeliveryReport.from_dict(before), DeliveryReport.from_dict(after)
     if old.no_speech or new.no_speech:
@@ -527,10 +535,10 @@ def compare_reports(before: dict, after: dict) -> list[Change]:
     if old.pace and new.pace:
         add("Words per minute", old.pace.wpm, new.pace.wpm, fmt="{:.0f}", higher_better=True)
         # Faster is not better in itself: judge by the distance from the comfortable band.
-        band = (130, 160)
+        low, high = COMFORTABLE_WPM
 
         def off(wpm: float) -> float:
-            return max(band[0] - wpm, 0, wpm - band[1])
+            return max(low - wpm, 0, wpm - high)
 
         out[-1].better = off(new.pace.wpm) < off(old.pace.wpm)
     return out

@@ -199,13 +199,13 @@ class SessionState(rx.State):
             if principal.user_id:
                 self.saved_ids = saved.saved_ids(session=session, user_id=principal.user_id)
             else:
-                self.saved_ids = _visitor_ids(self.visitor_saved)
+                self.saved_ids = visitor_ids(self.visitor_saved)
 
     async def _start_session(self, user_id: int) -> None:
         """Log ``user_id`` in on this tab and bring the visitor's list and plans into the
         account (importing plans scores each one: a thread, off the event loop)."""
         self.auth_token, principal = await asyncio.to_thread(
-            _open_session, user_id, _visitor_ids(self.visitor_saved), json_dict(self.visitor_plans)
+            _open_session, user_id, visitor_ids(self.visitor_saved), json_dict(self.visitor_plans)
         )
         self.visitor_saved = "[]"
         self.visitor_plans = "{}"
@@ -284,7 +284,7 @@ class SessionState(rx.State):
         with session_scope() as session:
             if not flags.flag_enabled(session=session, name="visitor_drafts"):
                 return [rx.toast.info("Log in to save questions."), login_redirect("/questions")]
-        ids = _visitor_ids(self.visitor_saved)
+        ids = visitor_ids(self.visitor_saved)
         if want:
             if len(ids) >= saved.MAX_SAVED:
                 return rx.toast.error("Your list is full.")
@@ -349,7 +349,8 @@ def json_dict(raw: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _visitor_ids(raw: str) -> list[int]:
+def visitor_ids(raw: str) -> list[int]:
+    """The question ids a visitor saved (from their browser; checked, capped)."""
     try:
         data = json.loads(raw or "[]")
     except (TypeError, ValueError):

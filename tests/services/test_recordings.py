@@ -240,12 +240,21 @@ def test_a_job_whose_worker_died_is_taken_over(session, seeker, question_id, web
         capture_output=True,
         text=True,
         check=True,
-    )
-    owner = f"{recordings.socket.gethostname()}:{dead.stdout.strip()}"
-    assert recordings.recording_claim(session=session, recording_id=rec.id, owner=owner)
-    # The lease has not run out, but its holder is gone: the job is stale and can be taken.
+    ).stdout.strip()
+    host, namespace, _ = recordings.worker_identity().rsplit(":", 2)
+    # A holder in another pid namespace (a container with the same host name) can't be seen
+    # from here, so it is never presumed dead: its job waits for the lease to run out.
+    elsewhere = f"{host}:{int(namespace) + 1}:{dead}"
+    assert recordings.recording_claim(session=session, recording_id=rec.id, owner=elsewhere)
+    assert rec.id not in recordings.recordings_stale(session=session)
+    assert recordings.recording_claim(session=session, recording_id=rec.id, owner="x:0:1") is None
+    # A holder on this machine whose process is gone: stale before its lease runs out.
+    row = session.get(Recording, rec.id)
+    row.lease_owner = f"{host}:{namespace}:{dead}"
+    session.add(row)
+    session.commit()
     assert rec.id in recordings.recordings_stale(session=session)
-    taken = recordings.recording_claim(session=session, recording_id=rec.id, owner="me:1")
+    taken = recordings.recording_claim(session=session, recording_id=rec.id, owner="x:0:1")
     assert taken is not None and taken.attempts == 2
 
 
@@ -292,8 +301,14 @@ def test_discard_and_purge_remove_the_media(session, seeker, question_id, webm, 
     two = make_recording(seeker, webm, question_id=question_id)
     store = storage.get_storage()
     recordings.recording_discard(session=session, recording_id=one.id, user_id=seeker.id)
+    assert store.exists(one.media_key), "media goes only when the deletion commits"
+    session.commit()
     assert not store.exists(one.media_key) and session.get(Recording, one.id) is None
     assert recordings.recordings_purge_user(session=session, user_id=seeker.id) == 1
+    session.rollback()  # a deletion that doesn't commit keeps the media
+    assert store.exists(two.media_key)
+    assert recordings.recordings_purge_user(session=session, user_id=seeker.id) == 1
+    session.commit()
     assert not store.exists(two.media_key)
 
 

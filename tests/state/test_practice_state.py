@@ -80,7 +80,12 @@ def test_begin_upload_makes_a_row_and_hands_over_a_token(session, make_user, qid
     token = script.split(", ", 1)[1].rsplit(")", 1)[0].strip('"')
     assert recordings.token_target("upload", token, rows[0].id) == (rows[0].id, user.id)
     # The same take saved again (after a dropped connection) resumes the same row.
-    call(root, PracticeState, "begin_upload", {"qid": qid, "mime": "video/webm", "rid": rows[0].id})
+    call(
+        root,
+        PracticeState,
+        "begin_upload",
+        {"qid": qid, "mime": "video/webm", "rid": rows[0].id, "size": 10},
+    )
     assert len(session.exec(select(Recording).where(Recording.user_id == user.id)).all()) == 1
 
 
@@ -89,7 +94,12 @@ def test_begin_upload_cannot_resume_someone_elses_recording(session, make_user, 
     rec = recordings.recording_create(session=session, user_id=owner.id, question_id=qid)
     session.commit()
     root = new_tree(login_token(other))
-    call(root, PracticeState, "begin_upload", {"qid": qid, "mime": "video/webm", "rid": rec.id})
+    call(
+        root,
+        PracticeState,
+        "begin_upload",
+        {"qid": qid, "mime": "video/webm", "rid": rec.id, "size": 10},
+    )
     mine = session.exec(select(Recording).where(Recording.user_id == other.id)).all()
     assert len(mine) == 1 and mine[0].id != rec.id  # a new row of their own, not the owner's
 
@@ -97,9 +107,11 @@ def test_begin_upload_cannot_resume_someone_elses_recording(session, make_user, 
 def test_begin_upload_reports_bad_types_and_refuses_visitors(session, make_user, qid):
     root = new_tree(login_token(make_user()))
     state = get(root, PracticeState)
-    call(root, PracticeState, "begin_upload", {"qid": qid, "mime": "application/pdf"})
+    call(root, PracticeState, "begin_upload", {"qid": qid, "mime": "application/pdf", "size": 10})
     assert "audio or video" in state.upload_error
-    assert isinstance(call(new_tree(), PracticeState, "begin_upload", {"qid": qid}), Refusal)
+    assert isinstance(
+        call(new_tree(), PracticeState, "begin_upload", {"qid": qid, "size": 10}), Refusal
+    )
 
 
 def test_start_session_queues_questions(session, make_user):
