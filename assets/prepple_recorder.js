@@ -19,6 +19,7 @@
   var timerHandle = null;
   var countdownHandle = null;
   var uploading = false;
+  var infoAt = 0; // when Save last asked for the take (a double click must not save twice)
 
   function $(id) { return document.getElementById(id); }
   function root() { return $("recorder"); }
@@ -284,6 +285,7 @@
     review();
   }
   function review() {
+    infoAt = 0;
     var player = $("rec-playback");
     if (player && take) {
       if (player.src) URL.revokeObjectURL(player.src);
@@ -397,7 +399,6 @@
       })
       .then(function (result) { uploading = false; return result; });
   }
-  var infoAt = 0;
   function info() {
     if (!take || uploading) return null;
     if (Date.now() - infoAt < 5000) return null;  // a double click: one Save is on its way
@@ -405,6 +406,7 @@
     return { qid: take.qid, cheat_sheet: take.cheat, mime: take.mime, size: take.size, duration: take.duration, rid: take.rid || 0 };
   }
   function failed(message) {
+    infoAt = 0;
     setPhase(take ? "review" : "off");
     say(message, "error");
   }
@@ -457,6 +459,7 @@
       return;
     }
     if (phase() === "recording" || uploading) return;
+    infoAt = 0;
     take = null;
     setPhase(stream ? "preview" : "off");
     say("");
