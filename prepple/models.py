@@ -329,3 +329,99 @@ class Recording(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+class Interview(SQLModel, table=True):
+    """An interview the user prepares for: the date the practice schedule counts down to."""
+
+    __tablename__ = "interviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    company: str = Field(default="", sa_column=Column(String(80), nullable=False))
+    role_title: str = Field(default="", sa_column=Column(String(120), nullable=False))
+    starts_at: datetime
+    minutes_per_day: int = 20
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PlanItem(SQLModel, table=True):
+    """One thing to do on one day of a practice schedule: plan, practise or review a question.
+
+    ``due_on`` is the user's local calendar day (ISO date text, e.g. 2026-12-03)."""
+
+    __tablename__ = "plan_items"
+    __table_args__ = (Index("ix_plan_items_user_due", "user_id", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    interview_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("interviews.id", ondelete="CASCADE"), nullable=True),
+    )
+    question_id: int = Field(sa_column=_fk("questions.id"))
+    kind: str = Field(default="practice", sa_column=Column(String(10), nullable=False))
+    due_on: str = Field(sa_column=Column(String(10), nullable=False))
+    minutes: int = 10
+    status: str = Field(default="todo", sa_column=Column(String(8), nullable=False))
+    position: int = 0
+    pinned: bool = False
+    done_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReminderPrefs(SQLModel, table=True):
+    """How and when a user wants practice reminders (one row per user; defaults when absent)."""
+
+    __tablename__ = "reminder_prefs"
+
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    channel: str = Field(default="inapp", sa_column=Column(String(8), nullable=False))
+    local_time: str = Field(default="18:00", sa_column=Column(String(5), nullable=False))
+    timezone: str = Field(default="UTC", sa_column=Column(String(64), nullable=False))
+    quiet_start: str = Field(default="22:00", sa_column=Column(String(5), nullable=False))
+    quiet_end: str = Field(default="07:00", sa_column=Column(String(5), nullable=False))
+    unsubscribed_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Notification(SQLModel, table=True):
+    """An in-app notification (the bell): reminders now, comments and shares later."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    kind: str = Field(sa_column=Column(String(20), nullable=False))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    link: str = Field(default="", sa_column=Column(String(300), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None
+
+
+class ReminderSend(SQLModel, table=True):
+    """A reminder that was sent: the unique key makes every reminder go out at most once,
+    however many schedulers fire or however often a missed one is caught up."""
+
+    __tablename__ = "reminder_sends"
+    __table_args__ = (UniqueConstraint("user_id", "day", "kind", name="uq_reminder_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("users.id"))
+    day: str = Field(sa_column=Column(String(10), nullable=False))
+    kind: str = Field(default="daily", sa_column=Column(String(12), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Which process runs the reminder scheduler: one holder at a time, renewed while alive."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: str = Field(sa_column=Column(String(40), primary_key=True))
+    owner: str = Field(default="", sa_column=Column(String(120), nullable=False))
+    expires_at: datetime

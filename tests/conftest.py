@@ -70,6 +70,12 @@ def postgres_template() -> str:
 
 
 PER_TEST_TABLES = (
+    "plan_items",
+    "interviews",
+    "reminder_prefs",
+    "notifications",
+    "reminder_sends",
+    "scheduler_leases",
     "recordings",
     "answer_versions",
     "answers",
