@@ -1,0 +1,124 @@
+"""The progress dashboard, from scored recordings and planned answers (controlled clock)."""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import select
+
+from prepple.models import Company, PlanItem, QuestionCompany, Recording
+from prepple.services import planner, progress
+
+TODAY = date(2026, 12, 10)  # a Thursday
+
+
+def _attempt(session, user, qid, day: date, overall: int, tips=(), hour: int = 12, **scores):
+    report = {
+        "scores": {
+            "structure": 60,
+            "pace": 70,
+            "fillers": 80,
+            "pauses": 90,
+            "length": 50,
+            **scores,
+        },
+        "overall": overall,
+        "tips": [{"severity": "medium", "message": "…", "kind": k} for k in tips],
+    }
+    rec = Recording(
+        user_id=user.id,
+        question_id=qid,
+        status="done",
+        overall=overall,
+        report_json=json.dumps(report),
+        created_at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
+    )
+    session.add(rec)
+    session.commit()
+    return rec
+
+
+def _amazon_questions(session, n=2):
+    amazon = session.exec(select(Company).where(Company.slug == "amazon")).one()
+    return session.exec(
+        select(QuestionCompany.question_id).where(QuestionCompany.company_id == amazon.id).limit(n)
+    ).all()
+
+
+def test_an_empty_dashboard_says_so(session, make_user):
+    dash = progress.dashboard(session=session, user_id=make_user().id, today=TODAY)
+    assert dash.empty and dash.streak == 0 and dash.points == [] and len(dash.weeks) == 8
+    assert all(w.attempts == 0 for w in dash.weeks)
+
+
+def test_counts_streaks_and_scores_over_time(session, make_user):
+    user = make_user()
+    q1, q2 = _amazon_questions(session)
+    planner.plan_save(
+        session=session,
+        user_id=user.id,
+        question_id=q1,
+        framework="STAR",
+        sections={"situation": "Our launch slipped."},
+        base_revision=0,
+    )
+    for days_ago, qid, overall in ((5, q1, 50), (2, q1, 60), (1, q2, 70), (0, q2, 80)):
+        _attempt(session, user, qid, TODAY - timedelta(days=days_ago), overall)
+    dash = progress.dashboard(session=session, user_id=user.id, today=TODAY)
+    assert not dash.empty
+    assert (dash.planned, dash.practised, dash.attempts) == (1, 2, 4)
+    assert dash.streak == 3 and dash.best_streak == 3  # days 2, 1, 0 in a row
+    assert [p.overall for p in dash.points] == [50, 60, 70, 80]
+    assert dash.points[-1].day == TODAY.isoformat() and dash.points[-1].structure == 60
+    assert dash.weeks[-1].attempts == 3 and dash.weeks[-2].attempts == 1  # this week: Mon-Thu
+    amazon = next(c for c in dash.companies if c.slug == "amazon")
+    assert amazon.questions == 2 and amazon.average == 70  # latest of q1 (60) and q2 (80)
+
+
+def test_a_streak_survives_until_the_end_of_today(session, make_user):
+    user = make_user()
+    qid = _amazon_questions(session, 1)[0]
+    _attempt(session, user, qid, TODAY - timedelta(days=1), 60)
+    _attempt(session, user, qid, TODAY - timedelta(days=2), 60)
+    assert progress.dashboard(session=session, user_id=user.id, today=TODAY).streak == 2
+    later = TODAY + timedelta(days=2)
+    assert progress.dashboard(session=session, user_id=user.id, today=later).streak == 0
+
+
+def test_done_schedule_items_count_towards_the_streak(session, make_user):
+    user = make_user()
+    qid = _amazon_questions(session, 1)[0]
+    session.add(
+        PlanItem(
+            user_id=user.id,
+            question_id=qid,
+            kind="plan",
+            due_on=TODAY.isoformat(),
+            status="done",
+            done_at=datetime(2026, 12, 10, 9, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    assert progress.dashboard(session=session, user_id=user.id, today=TODAY).streak == 1
+
+
+def test_days_are_the_users_local_days(session, make_user):
+    user = make_user()
+    qid = _amazon_questions(session, 1)[0]
+    # 23:00 UTC on the 9th is already the 10th in Auckland (UTC+13).
+    _attempt(session, user, qid, TODAY - timedelta(days=1), 60, hour=23)
+    dash = progress.dashboard(
+        session=session, user_id=user.id, today=TODAY, utc_offset=timedelta(hours=13)
+    )
+    assert dash.points[0].day == TODAY.isoformat()
+
+
+def test_feedback_that_keeps_coming_back_and_feedback_that_went_away(session, make_user):
+    user = make_user()
+    qid = _amazon_questions(session, 1)[0]
+    history = [("fillers", "length"), ("fillers", "length"), ("fillers",), ("pace",), ("pace",)]
+    for i, tips in enumerate(history):
+        _attempt(session, user, qid, TODAY - timedelta(days=len(history) - i), 60, tips=tips)
+    dash = progress.dashboard(session=session, user_id=user.id, today=TODAY)
+    assert [t.kind for t in dash.recurring] == ["pace"]
+    assert dash.recurring[0].label == "Pace" and dash.recurring[0].recent == 2
+    assert {t.kind for t in dash.resolved} == {"length"}  # fillers is still in the latest three
