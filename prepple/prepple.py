@@ -22,6 +22,7 @@ from prepple.pages import (  # noqa: F401 - importing registers the pages
     home,
     planner,
     practice,
+    progress,
     questions,
 )
 from prepple.services import answer_index

@@ -27,6 +27,7 @@ DEFAULT_FLAGS: dict[str, bool] = {
     "component_gallery": True,
     "planner": True,
     "practice": True,
+    "progress": True,
 }
 
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - refused outside development

@@ -1,0 +1,290 @@
+"""The reminder scheduler: APScheduler 3 with its job in Prepple's database, one holder at a time.
+
+One interval job (every minute) sends every reminder that is due (``reminders.run_reminders``)
+and queues their e-mails for SMTP on the job queue (``jobs.enqueue_delivery``). The job lives in
+APScheduler's ``SQLAlchemyJobStore`` in the app's own database (table ``apscheduler_jobs``,
+created by APScheduler), so a restarted scheduler finds it again.
+
+Two APScheduler instances on one job store both fire the same job (APScheduler 3 has no locking
+between schedulers). So a process must hold the lease row ``scheduler_leases["reminders"]`` to
+run its scheduler: an atomic ``UPDATE .. WHERE expires_at < now OR owner = me`` takes or renews
+it every ``RENEW_SECONDS``; a process that fails to renew pauses its scheduler, and one that
+takes the lease over starts (or resumes) its own and runs the job at once, which catches up
+whatever came due while no scheduler ran. A clean stop releases the lease, so a standby takes
+over within one renewal; after a crash it takes over once the lease expires.
+
+The lease only keeps the work single; it is not what makes reminders exactly-once. In the
+moments when two holders could overlap (a stalled process whose lease ran out, clocks that
+disagree), the ``reminder_sends`` unique key still lets each reminder go out only once.
+
+Run it as ``prepple scheduler`` (:func:`run_scheduler`) or inside the worker process
+(:func:`start_in_background`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING, STATE_STOPPED
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from prepple.db import make_engine, session_scope
+from prepple.models import SchedulerLease, utcnow
+from prepple.services import recordings, reminders
+from prepple.settings import get_settings
+
+logger = logging.getLogger("prepple.scheduler")
+
+LEASE_NAME = "reminders"
+JOB_ID = "prepple-reminders"
+#: The job as APScheduler stores it (a textual reference, resolved each time the job runs).
+JOB_FUNC = "prepple.scheduler:reminders_tick"
+INTERVAL_SECONDS = 60.0
+LEASE_SECONDS = 45.0
+RENEW_SECONDS = 15.0
+#: A run that comes late (the process was suspended, the database was slow) still runs.
+MISFIRE_GRACE_SECONDS = 6 * 3600
+
+#: The time the job passes to ``run_reminders`` (tests substitute a controlled clock).
+clock: Callable[[], datetime] = utcnow
+
+
+def reminders_tick() -> int:
+    """The scheduled job: send the reminders due now and queue their e-mails; returns how many
+    reminders were sent."""
+    from prepple import jobs  # the queue is only needed once there is e-mail to deliver
+
+    return reminders.run_reminders(
+        session_factory=session_scope, now=clock(), deliver=jobs.enqueue_delivery
+    )
+
+
+# --- the lease -----------------------------------------------------------------------------------
+
+
+def lease_acquire(
+    *, session: Session, name: str, owner: str, now: datetime, lease_seconds: float
+) -> bool:
+    """Take or renew the lease ``name`` for ``owner`` until ``now + lease_seconds``; returns
+    whether ``owner`` holds it. Atomic: of two processes racing, one wins. Commits."""
+    until = now + timedelta(seconds=lease_seconds)
+    result = session.exec(
+        update(SchedulerLease)
+        .where(
+            col(SchedulerLease.name) == name,
+            or_(col(SchedulerLease.expires_at) < now, col(SchedulerLease.owner) == owner),
+        )
+        .values(owner=owner, expires_at=until)
+    )
+    taken = result.rowcount == 1
+    if not taken:
+        # No row yet (the first scheduler ever), or someone else holds it.
+        insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        inserted = session.exec(
+            insert_for(SchedulerLease.__table__)
+            .values(name=name, owner=owner, expires_at=until)
+            .on_conflict_do_nothing()
+        )
+        taken = inserted.rowcount == 1
+    session.commit()
+    return taken
+
+
+def lease_release(*, session: Session, name: str, owner: str, now: datetime) -> bool:
+    """Give the lease up (if ``owner`` holds it) so a standby takes over at once. Commits."""
+    result = session.exec(
+        update(SchedulerLease)
+        .where(col(SchedulerLease.name) == name, col(SchedulerLease.owner) == owner)
+        .values(owner="", expires_at=now - timedelta(seconds=1))
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def lease_holder(*, session: Session, name: str, now: datetime) -> str | None:
+    """Who holds the lease ``name`` now (``None`` when nobody does)."""
+    row = session.get(SchedulerLease, name, populate_existing=True)
+    if row is None or not row.owner or row.expires_at < now:
+        return None
+    return row.owner
+
+
+# --- the scheduler -------------------------------------------------------------------------------
+
+
+class ReminderScheduler:
+    """An APScheduler that runs the reminder job only while this process holds the lease.
+
+    Args:
+        database_url: The database of the job store and the lease (default: the app's).
+        interval_seconds: How often the job runs (tests shorten it).
+        lease_seconds: How long a lease lasts without renewal (how long a crashed holder
+            blocks a standby).
+        renew_seconds: How often the lease is renewed, or tried for by a standby; well under
+            ``lease_seconds``.
+        owner: This scheduler's name in the lease row (default: host, pid and a random tag).
+    """
+
+    def __init__(
+        self,
+        *,
+        database_url: str | None = None,
+        interval_seconds: float = INTERVAL_SECONDS,
+        lease_seconds: float = LEASE_SECONDS,
+        renew_seconds: float = RENEW_SECONDS,
+        owner: str | None = None,
+    ) -> None:
+        if renew_seconds >= lease_seconds:
+            raise ValueError("renew_seconds must be shorter than lease_seconds")
+        self.database_url = database_url or get_settings().database_url
+        self.interval_seconds = interval_seconds
+        self.lease_seconds = lease_seconds
+        self.renew_seconds = renew_seconds
+        self.owner = owner or f"{recordings.worker_identity()}:{secrets.token_hex(4)}"
+        self.holding = False
+        self._engine: Engine = make_engine(self.database_url)
+        self._scheduler: BackgroundScheduler | None = None
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running_jobs(self) -> bool:
+        """Whether this process's APScheduler is running (not paused, not stopped)."""
+        return self._scheduler is not None and self._scheduler.state == STATE_RUNNING
+
+    def start(self) -> None:
+        """Try for the lease now, then keep renewing (or trying) in a daemon thread."""
+        if self._thread is not None:
+            raise RuntimeError("this scheduler was already started")
+        self.check_lease()
+        self._thread = threading.Thread(
+            target=self._renew_loop, daemon=True, name=f"scheduler-lease-{self.owner}"
+        )
+        self._thread.start()
+
+    def stop(self, *, release: bool = True) -> None:
+        """Stop the scheduler (waiting for a running job) and release the lease.
+
+        ``release=False`` leaves the lease to expire, as a crashed process would."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            if self._scheduler is not None and self._scheduler.state != STATE_STOPPED:
+                self._scheduler.shutdown(wait=True)
+            if release and self.holding:
+                try:
+                    with Session(self._engine) as session:
+                        lease_release(
+                            session=session, name=LEASE_NAME, owner=self.owner, now=utcnow()
+                        )
+                except Exception:  # noqa: BLE001 - the lease then simply expires
+                    logger.exception("releasing the scheduler lease failed")
+            self.holding = False
+        self._engine.dispose()
+
+    def check_lease(self) -> bool:
+        """Renew or take the lease once and start, resume or pause the jobs to match."""
+        try:
+            with Session(self._engine) as session:
+                held = lease_acquire(
+                    session=session,
+                    name=LEASE_NAME,
+                    owner=self.owner,
+                    now=utcnow(),
+                    lease_seconds=self.lease_seconds,
+                )
+        except Exception:  # noqa: BLE001 - can't tell whether we hold it: assume not
+            logger.exception("renewing the scheduler lease failed")
+            held = False
+        with self._lock:
+            if self._stopping.is_set():
+                return False
+            if held and not self.running_jobs:
+                self._run_jobs()
+            elif not held and self.running_jobs:
+                logger.warning("scheduler %s lost the lease; pausing", self.owner)
+                self._scheduler.pause()
+            self.holding = held
+        return held
+
+    def _renew_loop(self) -> None:
+        while not self._stopping.wait(self.renew_seconds):
+            self.check_lease()
+
+    def _run_jobs(self) -> None:
+        if self._scheduler is not None:
+            logger.info("scheduler %s holds the lease again; resuming", self.owner)
+            self._scheduler.resume()
+            return
+        logger.info("scheduler %s holds the lease; starting", self.owner)
+        scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self._engine)},
+            executors={
+                "default": ThreadPoolExecutor(
+                    1, pool_kwargs={"thread_name_prefix": f"reminders-{self.owner}"}
+                )
+            },
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            },
+            timezone=UTC,
+        )
+        scheduler.start(paused=True)
+        # Replacing the stored job resets its interval to ours and runs it at once: whatever
+        # came due while no scheduler ran goes out now, not a minute later.
+        scheduler.add_job(
+            JOB_FUNC,
+            IntervalTrigger(seconds=self.interval_seconds, timezone=UTC),
+            id=JOB_ID,
+            name="send due reminders",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.resume()
+        self._scheduler = scheduler
+
+    @property
+    def paused(self) -> bool:
+        """Whether this process's APScheduler exists but is paused (it lost the lease)."""
+        return self._scheduler is not None and self._scheduler.state == STATE_PAUSED
+
+
+def start_in_background(**options: float | str | None) -> Callable[[], None]:
+    """Start a :class:`ReminderScheduler` (options as its arguments) in this process, e.g. the
+    worker; returns the function that stops it and releases the lease."""
+    scheduler = ReminderScheduler(**options)  # type: ignore[arg-type]
+    scheduler.start()
+    return scheduler.stop
+
+
+def run_scheduler() -> None:
+    """Run the reminder scheduler until SIGINT or SIGTERM (``prepple scheduler``)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    scheduler = ReminderScheduler()
+    scheduler.start()
+    logger.info("reminder scheduler %s started (lease: %s)", scheduler.owner, scheduler.holding)
+    try:
+        while not done.wait(1.0):
+            pass
+    finally:
+        scheduler.stop()

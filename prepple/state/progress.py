@@ -1,0 +1,75 @@
+"""The progress dashboard's state: figures from ``services.progress``, shaped for charts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import reflex as rx
+
+from prepple.db import session_scope
+from prepple.models import ReminderPrefs
+from prepple.services import progress
+from prepple.services.authz import SIGNED_IN
+from prepple.state.session import current_principal, guarded
+
+SERIES = {
+    "overall": "Overall",
+    "structure": "Structure",
+    "pace": "Pace",
+    "fillers": "Fillers",
+    "pauses": "Pauses",
+    "length": "Length",
+}
+
+
+class ProgressState(rx.State):
+    """What the dashboard shows, for the signed-in user."""
+
+    loaded: bool = False
+    empty: bool = True
+    planned: int = 0
+    practised: int = 0
+    attempts: int = 0
+    streak: int = 0
+    best_streak: int = 0
+    points: list[dict[str, str | int | None]] = []
+    weeks: list[dict[str, str | int]] = []
+    competencies: list[progress.GroupScore] = []
+    companies: list[progress.GroupScore] = []
+    recurring: list[progress.Theme] = []
+    resolved: list[progress.Theme] = []
+    measure: str = "overall"
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="progress")
+    def load(self):
+        """Read the user's progress, by days of their time zone (reminder settings)."""
+        user_id = current_principal().user_id
+        with session_scope() as db:
+            prefs = db.get(ReminderPrefs, user_id)
+            try:
+                zone = ZoneInfo(prefs.timezone if prefs else "UTC")
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = ZoneInfo("UTC")
+            now = datetime.now(UTC)
+            offset = now.astimezone(zone).utcoffset() or timedelta(0)
+            dash = progress.dashboard(
+                session=db, user_id=user_id, today=(now + offset).date(), utc_offset=offset
+            )
+        self.empty = dash.empty
+        self.planned, self.practised, self.attempts = dash.planned, dash.practised, dash.attempts
+        self.streak, self.best_streak = dash.streak, dash.best_streak
+        self.points = [asdict(p) for p in dash.points]
+        self.weeks = [asdict(w) for w in dash.weeks]
+        self.competencies, self.companies = dash.competencies, dash.companies
+        self.recurring, self.resolved = dash.recurring, dash.resolved
+        self.loaded = True
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="progress")
+    def set_measure(self, value: str | list[str]):
+        """Choose which score the chart over time shows."""
+        if isinstance(value, str) and value in SERIES:
+            self.measure = value

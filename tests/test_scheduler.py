@@ -1,0 +1,157 @@
+"""The reminder scheduler: real APScheduler instances sharing one SQLite job store. Only the
+lease holder runs the job; a standby takes over when the holder stops or dies; a scheduler that
+was down across a reminder's time sends it exactly once when it comes back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text, update
+from sqlmodel import Session, func, select
+
+from prepple import scheduler as sched
+from prepple.db import get_engine
+from prepple.models import Notification, PlanItem, Question, ReminderSend, SchedulerLease
+
+# Seconds, not minutes: the lease is still three renewals long, as in production.
+FAST = {"interval_seconds": 0.2, "lease_seconds": 1.2, "renew_seconds": 0.1}
+
+
+def wait_until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def ticks(monkeypatch):
+    """Replace the job's function (APScheduler resolves it by name on every run) with one that
+    records which scheduler ran it (its executor's threads are named after the owner)."""
+    seen: list[str] = []
+
+    def tick() -> int:
+        seen.append(threading.current_thread().name.removeprefix("reminders-").split("_")[0])
+        return 0
+
+    monkeypatch.setattr(sched, "reminders_tick", tick)
+    return seen
+
+
+@pytest.fixture
+def started(db_url):
+    """Factory for schedulers on the test database, all stopped at the end of the test."""
+    made: list[sched.ReminderScheduler] = []
+
+    def _start(owner: str, **options) -> sched.ReminderScheduler:
+        scheduler = sched.ReminderScheduler(owner=owner, **(FAST | options))
+        made.append(scheduler)
+        scheduler.start()
+        return scheduler
+
+    yield _start
+    for scheduler in made:
+        if not scheduler._stopping.is_set():
+            scheduler.stop()
+
+
+def _lease_owner() -> str | None:
+    with Session(get_engine()) as session:
+        return sched.lease_holder(session=session, name=sched.LEASE_NAME, now=datetime.now(UTC))
+
+
+def test_only_the_holder_runs_and_a_standby_takes_over(started, ticks):
+    a = started("A")
+    b = started("B")
+    assert a.holding and a.running_jobs
+    assert not b.holding and b._scheduler is None  # a standby never starts its APScheduler
+    assert _lease_owner() == "A"
+    wait_until(lambda: len(ticks) >= 4)
+    time.sleep(0.3)  # a window in which B would have fired too if it ran
+    assert set(ticks) == {"A"}
+
+    # A dies (its lease is left to run out): B takes over only once the lease has expired.
+    died = time.monotonic()
+    a.stop(release=False)
+    seen = len(ticks)
+    wait_until(lambda: b.holding)
+    waited = time.monotonic() - died
+    assert waited >= FAST["lease_seconds"] - FAST["renew_seconds"] - 0.05
+    wait_until(lambda: len(ticks) >= seen + 3)
+    assert set(ticks[seen:]) == {"B"} and _lease_owner() == "B"
+
+    # B stops cleanly and releases the lease: the next standby takes over at once.
+    c = started("C")
+    assert not c.holding
+    stopped = time.monotonic()
+    b.stop()
+    wait_until(lambda: c.holding)
+    assert time.monotonic() - stopped < FAST["lease_seconds"] - 0.3
+    seen = len(ticks)
+    wait_until(lambda: len(ticks) >= seen + 2)
+    assert set(ticks[seen:]) == {"C"}
+
+
+def test_a_holder_that_loses_its_lease_pauses_and_resumes_when_it_is_back(started, ticks, session):
+    a = started("A")
+    wait_until(lambda: len(ticks) >= 2)
+    # Another process took the lease (e.g. this one stalled past its expiry).
+    session.exec(
+        update(SchedulerLease).values(owner="X", expires_at=datetime.now(UTC) + timedelta(hours=1))
+    )
+    session.commit()
+    wait_until(lambda: a.paused)
+    assert not a.holding
+    time.sleep(0.3)  # a job already running may finish; none starts after the pause
+    paused_at = len(ticks)
+    time.sleep(0.5)
+    assert len(ticks) == paused_at
+
+    session.exec(update(SchedulerLease).values(expires_at=datetime.now(UTC) - timedelta(1)))
+    session.commit()
+    wait_until(lambda: a.holding and a.running_jobs)
+    wait_until(lambda: len(ticks) > paused_at)
+
+
+def test_scheduler_down_across_the_due_time_sends_once_when_restarted(
+    started, session, make_user, monkeypatch
+):
+    clock = {"now": datetime(2026, 12, 2, 17, 0, tzinfo=UTC)}  # before the 18:00 default
+    runs: list[int] = []
+    real_tick = sched.reminders_tick
+
+    def tick() -> int:
+        runs.append(1)
+        return real_tick()
+
+    monkeypatch.setattr(sched, "clock", lambda: clock["now"])
+    monkeypatch.setattr(sched, "reminders_tick", tick)
+    user = make_user()
+    qid = session.exec(select(Question.id)).first()
+    session.add(PlanItem(user_id=user.id, question_id=qid, due_on="2026-12-02", minutes=10))
+    session.commit()
+
+    a = started("A")
+    wait_until(lambda: len(runs) >= 2)
+    a.stop()
+    assert _sends(session) == 0
+    assert session.exec(text("SELECT count(*) FROM apscheduler_jobs")).one()[0] == 1
+
+    clock["now"] = datetime(2026, 12, 2, 21, 30, tzinfo=UTC)  # 18:00 passed while it was down
+    runs.clear()
+    started("A2")
+    started("B2")  # a second scheduler on the same store changes nothing
+    wait_until(lambda: len(runs) >= 4)
+    assert _sends(session) == 1
+    note = session.exec(select(Notification)).one()
+    assert note.title == "Today: 1 question to practise (10 min)"
+    assert session.exec(text("SELECT count(*) FROM apscheduler_jobs")).one()[0] == 1
+
+
+def _sends(session) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(ReminderSend)).one()
