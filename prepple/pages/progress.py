@@ -95,7 +95,7 @@ def _weeks_chart() -> rx.Component:
     )
 
 
-def _group_table(title: str, rows, id_: str) -> rx.Component:
+def _group_table(title: str, rows, id_: str, empty: str) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(title, weight="bold"),
@@ -127,7 +127,7 @@ def _group_table(title: str, rows, id_: str) -> rx.Component:
                     width="100%",
                 ),
                 rx.text(
-                    "Scores appear here after your first practice answer.",
+                    empty,
                     size=TEXT["small"],
                     color=rx.color(STATUS["muted"], 11),
                 ),
@@ -246,8 +246,19 @@ def progress_page() -> rx.Component:
                     width="100%",
                 ),
                 rx.grid(
-                    _group_table("By competency", ProgressState.competencies, "by-competency"),
-                    _group_table("By company", ProgressState.companies, "by-company"),
+                    _group_table(
+                        "By competency",
+                        ProgressState.competencies,
+                        "by-competency",
+                        "Scores appear here after your first practice answer.",
+                    ),
+                    _group_table(
+                        "By company",
+                        ProgressState.companies,
+                        "by-company",
+                        "None of the questions you practised is tagged with a company yet. "
+                        "Practise a company's set from the Practice page.",
+                    ),
                     _themes(),
                     columns=rx.breakpoints(initial="1", md="3"),
                     spacing="4",

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
 import pytest
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import col, select
 
 from prepple.models import (
@@ -17,10 +19,17 @@ from prepple.models import (
     Recording,
     SavedQuestion,
 )
-from prepple.services import schedule
+from prepple.services import accounts, schedule
 from prepple.services.validation import InvalidInput
 
 TODAY = date(2030, 3, 4)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Accounts here only own schedules; full-cost Argon2 would be most of this file's time."""
+    hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    monkeypatch.setattr(accounts, "_hasher", lambda: hasher)
 
 
 def _at(day: date, hour: int = 10) -> datetime:
