@@ -93,12 +93,14 @@ def lease_acquire(
     if not taken:
         # No row yet (the first scheduler ever), or someone else holds it.
         insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        table = SchedulerLease.__table__
         inserted = session.exec(
-            insert_for(SchedulerLease.__table__)
+            insert_for(table)
             .values(name=name, owner=owner, expires_at=until)
             .on_conflict_do_nothing()
+            .returning(table.c.name)
         )
-        taken = inserted.rowcount == 1
+        taken = inserted.first() is not None
     session.commit()
     return taken
 

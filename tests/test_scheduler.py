@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 from prepple import scheduler as sched
 from prepple.db import get_engine
 from prepple.models import Notification, PlanItem, Question, ReminderSend, SchedulerLease
+from tests.conftest import both_databases
 
 # Seconds, not minutes: the lease is still three renewals long, as in production.
 FAST = {"interval_seconds": 0.2, "lease_seconds": 1.2, "renew_seconds": 0.1}
@@ -62,6 +63,32 @@ def started(db_url):
 def _lease_owner() -> str | None:
     with Session(get_engine()) as session:
         return sched.lease_holder(session=session, name=sched.LEASE_NAME, now=datetime.now(UTC))
+
+
+@both_databases
+def test_the_lease_has_one_holder_until_it_expires_or_is_released(db_url, session):
+    t0 = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+    def take(owner: str, seconds: float) -> bool:
+        return sched.lease_acquire(
+            session=session, name="test", owner=owner, now=t0 + timedelta(seconds=seconds),
+            lease_seconds=45,
+        )  # fmt: skip
+
+    assert take("A", 0)  # the first ever: the row is created
+    assert not take("B", 1)
+    assert take("A", 15)  # renewed until 0:60
+    assert not take("B", 50)
+    assert take("B", 61)  # A's lease ran out
+    assert not take("A", 62)
+    holder = sched.lease_holder(session=session, name="test", now=t0 + timedelta(seconds=62))
+    assert holder == "B"
+    assert not sched.lease_release(session=session, name="test", owner="A", now=t0)
+    assert sched.lease_release(
+        session=session, name="test", owner="B", now=t0 + timedelta(seconds=70)
+    )
+    assert sched.lease_holder(session=session, name="test", now=t0 + timedelta(seconds=70)) is None
+    assert take("A", 71)  # released: taken at once
 
 
 def test_only_the_holder_runs_and_a_standby_takes_over(started, ticks):

@@ -159,15 +159,16 @@ def _view(row: ReminderPrefs) -> PrefsView:
     )
 
 
-def _insert_ignore(session: Session, model: type, **values: object) -> int:
-    """``INSERT .. ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL; returns rows inserted.
+def _insert_ignore(session: Session, model: type, **values: object) -> bool:
+    """``INSERT .. ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL; whether the row went in.
 
-    (Not a savepoint: pysqlite would commit a savepoint taken before the transaction's first
-    write on its own, which would break the all-or-nothing send.)"""
-    dialect = session.get_bind().dialect.name
-    insert_for = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.exec(insert_for(model.__table__).values(**values).on_conflict_do_nothing())
-    return result.rowcount
+    ``RETURNING`` tells, since PostgreSQL reports no row count for an insert that returns
+    rows. (Not a savepoint and catch: pysqlite commits a savepoint taken before the
+    transaction's first write on its own, which would break the all-or-nothing send.)"""
+    table = model.__table__
+    insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert_for(table).values(**values).on_conflict_do_nothing()
+    return session.exec(stmt.returning(*table.primary_key.columns)).first() is not None
 
 
 def _prefs_row(session: Session, user_id: int) -> ReminderPrefs:
@@ -406,7 +407,8 @@ def reminder_send(*, session: Session, user_id: int, day: str, now: datetime) ->
     The ``ReminderSend`` row is inserted first; when it already exists (another scheduler, a
     retry, a catch-up) nothing is sent and the result is falsy. Then, in the same transaction,
     the bell notification (channels ``inapp``/``both``) and the outbox e-mail with an
-    unsubscribe link (``email``/``both``) are written. The caller commits, then queues ``result.message_ids`` for SMTP.
+    unsubscribe link (``email``/``both``) are written. The caller commits, then queues
+    ``result.message_ids`` for SMTP.
     On an ``IntegrityError`` (the account was deleted meanwhile) the session is rolled back."""
     now = _aware(now)
     date.fromisoformat(day)  # refuse anything that isn't a date
@@ -438,7 +440,7 @@ def reminder_send(*, session: Session, user_id: int, day: str, now: datetime) ->
     except IntegrityError:
         session.rollback()
         return NOT_SENT
-    if inserted != 1:
+    if not inserted:
         return NOT_SENT
     title = reminder_title(items, minutes)
     if prefs.channel in ("inapp", "both"):

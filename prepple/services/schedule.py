@@ -20,13 +20,14 @@ per competency in turn. Within each group: weak answers, answers to practise, dr
 then more common competencies first. A new question is only taken when both its plan and its
 practice fit.
 
-Days never go over the minutes per day through suggestions; the last day is lighter (reviews
-only, at most half the budget) unless it is the only day. The user's own choices are kept:
-items they added or moved are *pinned* to their day, done items stay where they are, and
-rebuilding only replaces unpinned items still to do. :func:`plan_rebalance` rolls overdue items
-forward into the first days with room (the UI calls it on load, so a missed day catches up);
-a suggestion that no longer fits before the interview is removed, an item the user added is
-marked dropped. Nothing here commits: callers commit.
+Days never go over the minutes per day through suggestions (on a budget shorter than a step,
+the step takes the whole day); the last day is lighter (reviews only, at most half the budget)
+unless it is the only day. The user's own choices are kept: items they added or moved are
+*pinned* to their day, done items stay where they are, and rebuilding only replaces unpinned
+items still to do. :func:`plan_rebalance` rolls overdue items forward into the first days with
+room (the UI calls it on load, so a missed day catches up); a suggestion that no longer fits
+before the interview is removed, an item the user added is marked dropped, and so are items
+left over once an interview is past. Nothing here commits: callers commit.
 
 Days are the user's local calendar days (``due_on`` is ISO text). Every function takes
 ``today`` so tests control the clock, and an optional ``tz`` (IANA name) that defaults to the
@@ -165,7 +166,7 @@ class Rebalance:
 
 
 def _zone(session: Session, user_id: int, tz: str | None) -> zoneinfo.ZoneInfo:
-    if tz is not None:
+    if tz:
         try:
             return zoneinfo.ZoneInfo(str(tz))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -228,6 +229,10 @@ class _Window:
             return max(REVIEW_MINUTES, self.budget // 2)
         return self.budget
 
+    def cost(self, kind: str) -> int:
+        """A step's minutes; on a budget shorter than the step, the step is the whole day."""
+        return min(MINUTES[kind], self.budget)
+
     def allows(self, day: date, kind: str) -> bool:
         if not self.first <= day <= self.last:
             return False
@@ -241,10 +246,12 @@ def _window(interview: Interview, today: date, zone: zoneinfo.ZoneInfo) -> _Wind
     return _Window(first=today, last=last, budget=interview.minutes_per_day)
 
 
-def _earliest(window: _Window, used: dict[date, int], start: date, kind: str) -> date | None:
+def _earliest(
+    window: _Window, used: dict[date, int], start: date, kind: str, minutes: int | None = None
+) -> date | None:
     """The first day from ``start`` that allows ``kind`` and has room for it."""
     day = max(start, window.first)
-    need = MINUTES[kind]
+    need = window.cost(kind) if minutes is None else minutes
     while day <= window.last:
         if window.allows(day, kind) and used[day] + need <= window.cap(day):
             return day
@@ -526,13 +533,13 @@ def _place(
     steps: list[tuple[str, date]] = []
 
     def room(day: date, kind: str) -> bool:
-        return window.allows(day, kind) and trial[day] + MINUTES[kind] <= window.cap(day)
+        return window.allows(day, kind) and trial[day] + window.cost(kind) <= window.cap(day)
 
     def find(start: date, kind: str) -> date | None:
         return _earliest(window, trial, start, kind)
 
     def put(kind: str, day: date) -> None:
-        trial[day] += MINUTES[kind]
+        trial[day] += window.cost(kind)
         steps.append((kind, day))
 
     last: date | None = None
@@ -613,7 +620,7 @@ def plan_build(
         if not steps:
             continue
         for kind, day in steps:
-            used[day] += MINUTES[kind]
+            used[day] += window.cost(kind)
             placed.append((qid, kind, day))
         touched.append(qid)
     # Spare minutes: a check-in review three days after each new practice.
@@ -623,7 +630,7 @@ def plan_build(
         if qid in practised and qid not in reviewed:
             day = _earliest(window, used, practised[qid] + timedelta(days=CHECK_IN_DAYS), "review")
             if day is not None and (day < window.last or not window.light_last):
-                used[day] += REVIEW_MINUTES
+                used[day] += window.cost("review")
                 placed.append((qid, "review", day))
     if window.light_last:
         # One last look at each question: answers planned before the schedule first (in the
@@ -634,9 +641,9 @@ def plan_build(
         for qid in finals:
             if qid in reviewed_last:
                 continue
-            if used[window.last] + REVIEW_MINUTES > window.cap(window.last):
+            if used[window.last] + window.cost("review") > window.cap(window.last):
                 break
-            used[window.last] += REVIEW_MINUTES
+            used[window.last] += window.cost("review")
             placed.append((qid, "review", window.last))
     next_position: dict[date, int] = defaultdict(int)
     for item in items:
@@ -651,7 +658,7 @@ def plan_build(
                 question_id=qid,
                 kind=kind,
                 due_on=day.isoformat(),
-                minutes=MINUTES[kind],
+                minutes=window.cost(kind),
                 position=next_position[day],
             )
         )
@@ -709,7 +716,7 @@ def _repack(session: Session, window: _Window, items: list[PlanItem]) -> Rebalan
                 and KINDS.index(other.kind) < KINDS.index(item.kind)
             ):
                 start = max(start, date.fromisoformat(other.due_on))
-        day = _earliest(window, used, start, item.kind)
+        day = _earliest(window, used, start, item.kind, item.minutes)
         if day is None:
             result.removed += 1
             gone.add(id(item))
@@ -889,7 +896,7 @@ def item_add(
         question_id=qid,
         kind=str(kind),
         due_on=day.isoformat(),
-        minutes=MINUTES[str(kind)],
+        minutes=min(MINUTES[str(kind)], interview.minutes_per_day),
         position=_end_of_day(session, user_id, day),
         pinned=True,
     )
@@ -1083,14 +1090,17 @@ def _summary(items: list[PlanItem]) -> str:
 
 def plan_ics(*, session: Session, user_id: int, today: date, tz: str | None = None) -> bytes:
     """The schedule as an iCalendar file: one all-day event per day from today that has items
-    to do (what to do in the description), and the interview itself (an hour, in the user's
-    time zone). Event UIDs are stable per user and day, so importing again updates them; a day
-    whose items are all done simply isn't in the next export."""
-    zone = _zone(session, user_id, tz)
+    to do (what to do in the description), and the interview itself (an hour, in UTC).
+    ``tz`` only decides which interview is upcoming; ``due_on`` days are already local. Event
+    UIDs are stable per user and day, so importing again updates them; a day whose items are
+    all done simply isn't in the next export (calendars keep the old copy)."""
     interview = interview_current(session=session, user_id=user_id, today=today, tz=tz)
     stamp = utcnow().replace(microsecond=0)
     cal = icalendar.Calendar.new(
-        prodid="-//Prepple//Practice schedule//EN", name="Prepple practice", method="PUBLISH"
+        prodid="-//Prepple//Practice schedule//EN",
+        name="Prepple practice",
+        method="PUBLISH",
+        uid=_uid("calendar", user_id, "schedule"),
     )
     if interview is not None:
         items = [
@@ -1128,7 +1138,7 @@ def plan_ics(*, session: Session, user_id: int, today: date, tz: str | None = No
                     transparency="TRANSPARENT",
                 )
             )
-        start = interview.starts_at.astimezone(zone)
+        start = interview.starts_at.astimezone(UTC)  # UTC: calendars show it in local time
         what = " at ".join(p for p in (interview.role_title, interview.company) if p)
         cal.add_component(
             icalendar.Event.new(
@@ -1140,6 +1150,4 @@ def plan_ics(*, session: Session, user_id: int, today: date, tz: str | None = No
                 description="Good luck! Your Prepple practice schedule led up to today.",
             )
         )
-        if str(zone) != "UTC":
-            cal.add_missing_timezones()
     return cal.to_ical()

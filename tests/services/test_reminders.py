@@ -235,6 +235,7 @@ def test_catch_up_after_downtime_sends_exactly_one(db_url, session, make_user):
     assert _count(session, Notification) == 2
 
 
+@both_databases
 def test_two_schedulers_racing_send_once(db_url, session, make_user):
     users = [make_user() for _ in range(2)]
     for user in users:
