@@ -151,11 +151,44 @@ async def media(request: Request) -> Response:
     return _error(RecordingError("This recording is not available.", 404))
 
 
+async def schedule_ics(request: Request) -> Response:
+    """``GET ?token=...``: the user's practice schedule as an iCalendar file (a calendar app
+    subscribes with this link; it can't log in, so the link carries a signed token)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from prepple.models import ReminderPrefs
+    from prepple.services import schedule, signing
+
+    try:
+        user_id = int(signing.verify("ics", request.query_params.get("token"))["u"])
+    except (signing.BadToken, KeyError, TypeError, ValueError):
+        return _error(RecordingError("This calendar link has expired; download it again.", 403))
+
+    def build() -> bytes:
+        with session_scope() as db:
+            prefs = db.get(ReminderPrefs, user_id)
+            try:
+                zone = ZoneInfo(prefs.timezone if prefs else "UTC")
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = ZoneInfo("UTC")
+            today = datetime.now(zone).date()
+            return schedule.plan_ics(session=db, user_id=user_id, today=today, tz=zone.key)
+
+    body = await run_in_threadpool(build)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="prepple-plan.ics"', **NO_STORE},
+    )
+
+
 api = Starlette(
     routes=[
         Route("/api/recordings/{rid:int}/upload", upload_status, methods=["GET"]),
         Route("/api/recordings/{rid:int}/upload", upload_chunk, methods=["PUT"]),
         Route("/api/recordings/{rid:int}/upload/complete", upload_complete, methods=["POST"]),
         Route("/api/recordings/{rid:int}/media", media, methods=["GET"]),
+        Route("/api/schedule.ics", schedule_ics, methods=["GET"]),
     ]
 )

@@ -24,8 +24,10 @@ Run it as ``prepple scheduler`` (:func:`run_scheduler`) or inside the worker pro
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -43,7 +45,7 @@ from sqlmodel import Session, col
 
 from prepple.db import make_engine, session_scope
 from prepple.models import SchedulerLease, utcnow
-from prepple.services import recordings, reminders
+from prepple.services import reminders
 from prepple.settings import get_settings
 
 logger = logging.getLogger("prepple.scheduler")
@@ -131,7 +133,8 @@ class ReminderScheduler:
     """An APScheduler that runs the reminder job only while this process holds the lease.
 
     Args:
-        database_url: The database of the job store and the lease (default: the app's).
+        database_url: The database of the job store and the lease (default, and normally:
+            the app's; the job itself always uses the app's database).
         interval_seconds: How often the job runs (tests shorten it).
         lease_seconds: How long a lease lasts without renewal (how long a crashed holder
             blocks a standby).
@@ -155,7 +158,7 @@ class ReminderScheduler:
         self.interval_seconds = interval_seconds
         self.lease_seconds = lease_seconds
         self.renew_seconds = renew_seconds
-        self.owner = owner or f"{recordings.worker_identity()}:{secrets.token_hex(4)}"
+        self.owner = owner or f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
         self.holding = False
         self._engine: Engine = make_engine(self.database_url)
         self._scheduler: BackgroundScheduler | None = None
@@ -214,14 +217,14 @@ class ReminderScheduler:
             logger.exception("renewing the scheduler lease failed")
             held = False
         with self._lock:
+            self.holding = held  # before the stop check, so that stop() releases it
             if self._stopping.is_set():
-                return False
+                return held
             if held and not self.running_jobs:
                 self._run_jobs()
             elif not held and self.running_jobs:
                 logger.warning("scheduler %s lost the lease; pausing", self.owner)
                 self._scheduler.pause()
-            self.holding = held
         return held
 
     def _renew_loop(self) -> None:
@@ -268,10 +271,21 @@ class ReminderScheduler:
         return self._scheduler is not None and self._scheduler.state == STATE_PAUSED
 
 
-def start_in_background(**options: float | str | None) -> Callable[[], None]:
-    """Start a :class:`ReminderScheduler` (options as its arguments) in this process, e.g. the
-    worker; returns the function that stops it and releases the lease."""
-    scheduler = ReminderScheduler(**options)  # type: ignore[arg-type]
+def start_in_background(
+    *,
+    database_url: str | None = None,
+    interval_seconds: float = INTERVAL_SECONDS,
+    lease_seconds: float = LEASE_SECONDS,
+    renew_seconds: float = RENEW_SECONDS,
+) -> Callable[[], None]:
+    """Start a :class:`ReminderScheduler` in this process (e.g. the worker) without blocking;
+    returns the function that stops it and releases the lease."""
+    scheduler = ReminderScheduler(
+        database_url=database_url,
+        interval_seconds=interval_seconds,
+        lease_seconds=lease_seconds,
+        renew_seconds=renew_seconds,
+    )
     scheduler.start()
     return scheduler.stop
 

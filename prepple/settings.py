@@ -28,6 +28,7 @@ DEFAULT_FLAGS: dict[str, bool] = {
     "planner": True,
     "practice": True,
     "progress": True,
+    "schedule": True,
 }
 
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - refused outside development

@@ -4,6 +4,10 @@ was down across a reminder's time sends it exactly once when it comes back."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -171,8 +175,11 @@ def test_scheduler_down_across_the_due_time_sends_once_when_restarted(
     clock["now"] = datetime(2026, 12, 2, 21, 30, tzinfo=UTC)  # 18:00 passed while it was down
     runs.clear()
     started("A2")
-    started("B2")  # a second scheduler on the same store changes nothing
-    wait_until(lambda: len(runs) >= 4)
+    stop_b2 = sched.start_in_background(**FAST)  # a second scheduler on the same store
+    try:
+        wait_until(lambda: len(runs) >= 4)
+    finally:
+        stop_b2()
     assert _sends(session) == 1
     note = session.exec(select(Notification)).one()
     assert note.title == "Today: 1 question to practise (10 min)"
@@ -182,3 +189,24 @@ def test_scheduler_down_across_the_due_time_sends_once_when_restarted(
 def _sends(session) -> int:
     session.expire_all()
     return session.exec(select(func.count()).select_from(ReminderSend)).one()
+
+
+def test_run_scheduler_holds_the_lease_until_sigterm_then_releases_it(db_url):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from prepple.scheduler import run_scheduler; run_scheduler()"],
+        env=os.environ | {"PREPPLE_DATABASE_URL": db_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until(lambda: _lease_owner() is not None or proc.poll() is not None, timeout=20)
+        assert proc.poll() is None, proc.stdout.read()
+        assert _lease_owner().split(":")[1] == str(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _lease_owner() is None  # released: a standby takes over at once
+    assert "holds the lease; starting" in proc.stdout.read()

@@ -30,6 +30,7 @@ def _account_links() -> rx.Component:
         SessionState.is_authenticated,
         rx.hstack(
             rx.link("My answers", href="/answers", id="nav-answers"),
+            rx.link("Today", href="/today", id="nav-today"),
             rx.link("Progress", href="/progress", id="nav-progress"),
             rx.cond(SessionState.is_staff, rx.link("Admin", href="/admin", id="nav-admin")),
             rx.link(SessionState.viewer_name, href="/account", id="nav-account"),
@@ -60,6 +61,8 @@ def _mobile_menu() -> rx.Component:
                 SessionState.is_authenticated,
                 rx.fragment(
                     rx.menu.item("My answers", on_click=rx.redirect("/answers")),
+                    rx.menu.item("Today", on_click=rx.redirect("/today")),
+                    rx.menu.item("Schedule", on_click=rx.redirect("/schedule")),
                     rx.menu.item("Progress", on_click=rx.redirect("/progress")),
                     rx.cond(
                         SessionState.is_staff, rx.menu.item("Admin", on_click=rx.redirect("/admin"))
