@@ -30,6 +30,12 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # APScheduler creates and owns its job table in the same database; it isn't ours to
+    # migrate (autogenerate would otherwise propose dropping it).
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
@@ -51,6 +57,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -178,6 +178,14 @@ def worker(
     jobs.run_worker(threads or None)
 
 
+@app.command("scheduler")
+def scheduler_run() -> None:
+    """Run the reminder scheduler (one holder per database; other copies wait as standbys)."""
+    from prepple.scheduler import run_scheduler
+
+    run_scheduler()
+
+
 @app.command("analyze")
 def analyze(
     file: str = typer.Argument(..., help="A text file with the answer, or - for stdin."),

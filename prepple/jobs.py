@@ -279,6 +279,8 @@ def run_worker(threads: int | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # An idle SQLite consumer polls; huey's default backs off to 10 s between polls, which a
     # user waiting for results would feel. Half a second costs one indexed query.
+    from prepple import scheduler
+
     consumer = Consumer(
         huey,
         workers=threads or get_settings().worker_threads,
@@ -286,4 +288,16 @@ def run_worker(threads: int | None = None) -> None:
         periodic=True,
         max_delay=0.5,
     )
-    consumer.run()
+    # Reminders: the embedded default runs the scheduler here (a lease in the database makes
+    # sure only one process on this database fires jobs; `prepple scheduler` when scaled out).
+    settings = get_settings()
+    stop = (
+        scheduler.start_in_background(interval_seconds=settings.reminder_interval_seconds)
+        if settings.embedded_scheduler
+        else None
+    )
+    try:
+        consumer.run()
+    finally:
+        if stop is not None:
+            stop()

@@ -24,6 +24,7 @@ from prepple.pages import (  # noqa: F401 - importing registers the pages
     practice,
     progress,
     questions,
+    reminders,
     schedule,
 )
 from prepple.services import answer_index

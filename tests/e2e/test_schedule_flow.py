@@ -62,3 +62,45 @@ def test_a_past_date_is_refused_with_a_clear_message(page, live_app):
     page.locator("#iv-save").click()
     expect(page.locator("#iv-error")).to_be_visible()
     expect(page.locator("#plan-days")).to_have_count(0)
+
+
+def test_a_reminder_arrives_in_the_bell(page, live_app):
+    import time
+
+    from sqlmodel import select
+
+    from prepple.models import Notification
+
+    uid = live_app.create_user("bell@example.com")
+    login(page, "bell@example.com")
+    page.goto("/reminders")
+    wait_ready(page)
+    page.locator("#rem-channel").select_option("inapp")
+    page.locator("#rem-timezone").select_option("UTC")
+    page.locator("#rem-time").fill("00:00")
+    page.locator("#rem-quiet-start").fill("00:00")
+    page.locator("#rem-quiet-end").fill("00:00")  # no quiet hours
+    page.locator("#rem-save").click()
+    expect(page.get_by_text("Reminder settings saved.")).to_be_visible()
+    page.goto("/schedule")
+    wait_ready(page)
+    page.locator("#iv-day").fill((date.today() + timedelta(days=5)).isoformat())
+    page.locator("#iv-save").click()
+    expect(page.locator("#iv-summary")).to_be_visible()
+    # The worker's scheduler looks every 2 s here (every minute by default).
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with live_app.db() as session:
+            if session.exec(select(Notification).where(Notification.user_id == uid)).first():
+                break
+        time.sleep(0.5)
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("#bell-count")).to_have_text("1")
+    page.locator("#nav-bell").click()
+    expect(page.locator("#bell-items")).to_contain_text("Today")
+    page.locator(".bell-item").first.click()
+    expect(page).to_have_url(re.compile(r"/today$"))
+    expect(page.locator("#bell-count")).to_have_count(0)
+    with live_app.db() as session:  # exactly one, however often the scheduler looked
+        assert len(session.exec(select(Notification).where(Notification.user_id == uid)).all()) == 1
