@@ -25,8 +25,9 @@ def _brand() -> rx.Component:
     )
 
 
-def bell() -> rx.Component:
-    """The notification bell: unread count, the latest notifications, polled every 30 s."""
+def bell(suffix: str = "") -> rx.Component:
+    """The notification bell: unread count, the latest notifications, polled every 30 s.
+    ``suffix`` keeps ids unique where the phone layout renders a second bell."""
     from prepple.state.reminders import BellState
 
     return rx.popover.root(
@@ -36,7 +37,7 @@ def bell() -> rx.Component:
                     rx.icon("bell", size=18),
                     variant="ghost",
                     aria_label="Notifications",
-                    id="nav-bell",
+                    id="nav-bell" + suffix,
                 ),
                 rx.cond(
                     BellState.unread > 0,
@@ -47,13 +48,13 @@ def bell() -> rx.Component:
                         radius="full",
                         size="1",
                         class_name="bell-count",
-                        id="bell-count",
+                        id="bell-count" + suffix,
                     ),
                 ),
                 bell_poller(),
                 position="relative",
                 data_unread=BellState.unread.to_string(),
-                id="bell",
+                id="bell" + suffix,
                 on_mount=BellState.refresh(None),
             )
         ),
@@ -68,7 +69,7 @@ def bell() -> rx.Component:
                             size="1",
                             variant="ghost",
                             on_click=BellState.mark_all_read,
-                            id="bell-read-all",
+                            id="bell-read-all" + suffix,
                         ),
                     ),
                     justify="between",
@@ -91,7 +92,7 @@ def bell() -> rx.Component:
                         ),
                         spacing="2",
                         width="100%",
-                        id="bell-items",
+                        id="bell-items" + suffix,
                     ),
                     rx.text("Nothing new.", size="2", color=rx.color("gray", 11)),
                 ),
@@ -183,6 +184,7 @@ def navbar() -> rx.Component:
             ),
             rx.mobile_and_tablet(
                 rx.hstack(
+                    rx.cond(SessionState.is_authenticated, bell("-m")),
                     rx.color_mode.button(size="2", variant="ghost"),
                     _mobile_menu(),
                     align="center",

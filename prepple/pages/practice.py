@@ -10,7 +10,7 @@ from prepple.components.feedback import empty_state
 from prepple.components.layout import page_layout
 from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.settings import get_settings
-from prepple.state.practice import PracticeState, RecordingState
+from prepple.state.practice import CompareState, PracticeState, RecordingState
 from prepple.state.session import SessionState
 
 TARGET_MIN, TARGET_MAX = 120, 180
@@ -769,13 +769,31 @@ def _comparison() -> rx.Component:
     )
 
 
+def _attempt_compare_row(a) -> rx.Component:
+    return rx.hstack(
+        _attempt_row(a),
+        rx.cond(
+            (a.status == "done") & (RecordingState.status == "done"),
+            rx.link(
+                "Compare side by side",
+                href="/compare/" + a.id.to_string() + "/" + RecordingState.recording_id.to_string(),
+                size=TEXT["small"],
+                class_name="compare-link",
+            ),
+        ),
+        spacing="4",
+        align="center",
+        wrap="wrap",
+    )
+
+
 def _attempts() -> rx.Component:
     return rx.cond(
         RecordingState.attempts.length() > 0,
         rx.card(
             rx.vstack(
                 rx.text("Your other attempts at this question", weight="bold"),
-                rx.foreach(RecordingState.attempts, _attempt_row),
+                rx.foreach(RecordingState.attempts, _attempt_compare_row),
                 spacing="2",
             ),
             width="100%",
@@ -905,6 +923,99 @@ def recording_page() -> rx.Component:
                 ),
                 width="100%",
                 spacing=SPACE["normal"],
+            ),
+        ),
+    )
+
+
+def _side(side) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(side.created, weight="bold", size=TEXT["small"]),
+            rx.badge(side.overall.to_string() + " / 100"),
+            justify="between",
+            width="100%",
+        ),
+        rx.cond(
+            side.has_video,
+            rx.el.video(
+                src=side.media_url,
+                controls=True,
+                plays_inline=True,
+                preload="metadata",
+                class_name="rec-video compare-player",
+            ),
+            rx.el.audio(src=side.media_url, controls=True, preload="metadata", width="100%"),
+        ),
+        rx.box(
+            rx.foreach(
+                side.tokens,
+                lambda t: rx.el.span(
+                    rx.cond(t.kind == "pause", "⏸ " + t.text, t.text),
+                    class_name=rx.cond(t.kind == "pause", "tx-pause", "tx-word tx-" + t.kind),
+                ),
+            ),
+            class_name="transcript",
+        ),
+        spacing="2",
+        width="100%",
+        class_name="compare-side",
+    )
+
+
+@rx.page(
+    route=routes.COMPARE,
+    title="Compare attempts - Prepple",
+    on_load=[SessionState.refresh_viewer, CompareState.load],
+)
+def compare_page() -> rx.Component:
+    """Two attempts at one question side by side."""
+    return page_layout(
+        rx.cond(
+            CompareState.not_found,
+            empty_state(
+                "file-question",
+                "Nothing to compare",
+                "Pick two finished attempts at the same question from a recording's page.",
+                rx.link(rx.button("Practise a question"), href=routes.PRACTICE),
+                id="compare-not-found",
+            ),
+            rx.vstack(
+                rx.link(
+                    "← Practise this question again",
+                    href="/practice/" + CompareState.question_id.to_string(),
+                    size=TEXT["small"],
+                ),
+                rx.heading(CompareState.question_text, size="6", as_="h1"),
+                rx.grid(
+                    rx.foreach(CompareState.sides, _side),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="5",
+                    width="100%",
+                    id="compare-sides",
+                ),
+                rx.cond(
+                    CompareState.changes.length() > 0,
+                    rx.card(
+                        rx.table.root(
+                            rx.table.header(
+                                rx.table.row(
+                                    rx.table.column_header_cell(""),
+                                    rx.table.column_header_cell("Earlier"),
+                                    rx.table.column_header_cell("Later"),
+                                    rx.table.column_header_cell("Change"),
+                                )
+                            ),
+                            rx.table.body(rx.foreach(CompareState.changes, _change)),
+                            size="1",
+                            width="100%",
+                        ),
+                        width="100%",
+                        id="compare-changes",
+                    ),
+                ),
+                spacing="4",
+                width="100%",
             ),
         ),
     )

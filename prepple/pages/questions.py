@@ -10,6 +10,7 @@ from prepple.components.layout import page_layout
 from prepple.components.questions import difficulty_badge, question_card, tag_badge
 from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.state.questions import QuestionDetailState, QuestionsState
+from prepple.state.schedule import ScheduleState
 from prepple.state.session import SessionState
 
 SELECT_STYLE = {
@@ -304,6 +305,17 @@ def question_detail_page() -> rx.Component:
                             rx.button(rx.icon("video"), "Practise on camera", variant="soft"),
                             href="/practice/" + q.id.to_string(),
                             id="practice-answer",
+                        ),
+                        rx.cond(
+                            SessionState.is_authenticated,
+                            rx.button(
+                                rx.icon("calendar-plus"),
+                                "Add to today's plan",
+                                variant="soft",
+                                color_scheme="gray",
+                                on_click=ScheduleState.add_question(q.id),
+                                id="add-to-plan",
+                            ),
                         ),
                     ),
                     _guidance("Why interviewers ask it", "circle-help", q.why_asked),

@@ -542,3 +542,67 @@ def compare_reports(before: dict, after: dict) -> list[Change]:
 
         out[-1].better = off(new.pace.wpm) < off(old.pace.wpm)
     return out
+
+
+@dataclass
+class Side:
+    """One attempt in the side-by-side comparison."""
+
+    id: int
+    created: str
+    media_url: str
+    has_video: bool
+    overall: int
+    tokens: list[Token]
+
+
+class CompareState(rx.State):
+    """Two attempts at one question side by side: videos, transcripts and score changes."""
+
+    question_id: int = 0
+    question_text: str = ""
+    sides: list[Side] = []
+    changes: list[Change] = []
+    not_found: bool = False
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="practice")
+    def load(self):
+        """Open /compare/<earlier>/<later> (both must be the viewer's own, finished attempts
+        at the same question)."""
+        from prepple.services.delivery import DeliveryReport
+
+        params = self.router.page.params
+        ids = [as_int(params.get("a", "")), as_int(params.get("b", ""))]
+        self.sides, self.changes, self.not_found = [], [], False
+        user_id = current_principal().user_id
+        views = []
+        with session_scope() as db:
+            for rid in ids:
+                try:
+                    view = recordings.recording_view(session=db, recording_id=rid, user_id=user_id)
+                except RecordingError:
+                    view = None
+                if view is None or view.status != "done":
+                    self.not_found = True
+                    return
+                views.append(view)
+        if views[0].question_id != views[1].question_id:
+            self.not_found = True
+            return
+        views.sort(key=lambda v: v.id)
+        self.question_id, self.question_text = views[0].question_id, views[0].question_text
+        for view in views:
+            report = DeliveryReport.from_dict(view.report)
+            self.sides.append(
+                Side(
+                    id=view.id,
+                    created=view.created,
+                    media_url=f"/api/recordings/{view.id}/media?token="
+                    + recordings.media_token(view.id, user_id),
+                    has_video=view.has_video,
+                    overall=report.overall or 0,
+                    tokens=report_tokens(view.transcript.get("words", []), report),
+                )
+            )
+        self.changes = compare_reports(views[0].report, views[1].report)

@@ -14,8 +14,8 @@ import reflex as rx
 
 from prepple.db import session_scope
 from prepple.models import ReminderPrefs
+from prepple.services import planner, schedule, signing
 from prepple.services import questions as qs
-from prepple.services import schedule, signing
 from prepple.services.authz import SIGNED_IN
 from prepple.services.validation import InvalidInput
 from prepple.state.session import as_int, current_principal, guarded
@@ -173,3 +173,43 @@ class ScheduleState(rx.State):
         """Take an item out of the plan."""
         if as_int(item_id):
             self._change(schedule.item_drop, item_id=as_int(item_id))
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="schedule")
+    def add_question(self, question_id: int):
+        """Add a question to today's plan: plan it, or practise it when it is planned."""
+        qid = as_int(question_id)
+        if not qid:
+            return
+        user_id = current_principal().user_id
+        try:
+            with session_scope() as db:
+                zone = _zone(db, user_id)
+                today = datetime.now(zone).date()
+                if (
+                    schedule.interview_current(
+                        session=db, user_id=user_id, today=today, tz=zone.key
+                    )
+                    is None
+                ):
+                    return [
+                        rx.toast.info("Set your interview date first.", id="schedule-add"),
+                        rx.redirect("/schedule"),
+                    ]
+                kind = (
+                    "practice"
+                    if planner.plan_get(session=db, user_id=user_id, question_id=qid)
+                    else "plan"
+                )
+                schedule.item_add(
+                    session=db,
+                    user_id=user_id,
+                    question_id=qid,
+                    kind=kind,
+                    due_on=today.isoformat(),
+                    today=today,
+                    tz=zone.key,
+                )
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message, id="schedule-add")
+        return rx.toast.success("Added to today's plan.", id="schedule-add")

@@ -104,3 +104,22 @@ def test_a_reminder_arrives_in_the_bell(page, live_app):
     expect(page.locator("#bell-count")).to_have_count(0)
     with live_app.db() as session:  # exactly one, however often the scheduler looked
         assert len(session.exec(select(Notification).where(Notification.user_id == uid)).all()) == 1
+
+
+def test_add_a_question_to_todays_plan(page, live_app):
+    live_app.create_user("adder@example.com")
+    login(page, "adder@example.com")
+    page.goto("/schedule")
+    wait_ready(page)
+    page.locator("#iv-day").fill((date.today() + timedelta(days=7)).isoformat())
+    page.locator("#iv-minutes").select_option("10")
+    page.locator("#iv-save").click()
+    expect(page.locator("#iv-summary")).to_be_visible()
+    page.goto("/questions/200")
+    wait_ready(page)
+    title = page.locator("h1").inner_text()
+    page.locator("#add-to-plan").click()
+    expect(page.get_by_text("Added to today's plan.")).to_be_visible()
+    page.goto("/today")
+    wait_ready(page)
+    expect(page.locator("#today-items")).to_contain_text(title[:40])

@@ -198,3 +198,26 @@ def test_a_second_attempt_is_compared_with_the_first(session, make_user, qid, we
     state = _route(root, RecordingState, "/recordings/[rid]", rid=first.id)
     call(root, RecordingState, "load")
     assert state.changes == []  # nothing earlier to compare with
+
+
+def test_two_attempts_side_by_side_for_their_owner_only(
+    session, make_user, qid, webm, make_recording
+):
+    from prepple.state.practice import CompareState
+
+    user, other = make_user(), make_user()
+    first = make_recording(user, webm, question_id=qid)
+    second = make_recording(user, webm, question_id=qid)
+    assert jobs.process_recording(first.id) == "done"
+    assert jobs.process_recording(second.id) == "done"
+    root = new_tree(login_token(user))
+    state = _route(root, CompareState, "/compare/[a]/[b]", a=second.id, b=first.id)
+    call(root, CompareState, "load")
+    assert not state.not_found and [s.id for s in state.sides] == [first.id, second.id]
+    assert all(s.media_url.startswith(f"/api/recordings/{s.id}/media?token=") for s in state.sides)
+    assert any(t.text.strip(".,").lower() == "build" for t in state.sides[0].tokens)
+    assert "Overall" in [c.name for c in state.changes]
+    stranger = new_tree(login_token(other))
+    theirs = _route(stranger, CompareState, "/compare/[a]/[b]", a=first.id, b=second.id)
+    call(stranger, CompareState, "load")
+    assert theirs.not_found and theirs.sides == []
