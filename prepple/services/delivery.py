@@ -833,6 +833,9 @@ def delivery_score(
     report.structure = _structure(framework, content, et, ws)
     if content.sentences:
         scores["structure"] = int(content.scores.get("structure", 0))
+        # How easy the words are to follow by ear (sentence length, word choice); shown and
+        # charted, but not part of the delivery score (it is about wording, not delivery).
+        listenability = int(content.scores.get("listenability", 0))
     tips += _structure_tips(framework, report.structure)
 
     # --- plan: coverage of the bullets, read from the script
@@ -866,6 +869,8 @@ def delivery_score(
     if present:
         weight = sum(WEIGHTS[k] for k in present)
         report.overall = _clamp(sum(v * WEIGHTS[k] for k, v in present.items()) / weight)
+    if content.sentences:
+        report.scores["listenability"] = listenability
     report.tips = _pick_tips(tips)
     return report
 

@@ -25,7 +25,7 @@ from prepple.models import (
 )
 
 #: The delivery measures charted over time (keys of a delivery report's ``scores``).
-MEASURES = ("structure", "pace", "fillers", "pauses", "length")
+MEASURES = ("structure", "pace", "fillers", "pauses", "length", "listenability")
 #: Names of the feedback themes (a delivery tip's ``kind``) as people read them.
 THEMES = {
     "pace": "Pace",
@@ -51,6 +51,7 @@ class Point:
     fillers: int | None = None
     pauses: int | None = None
     length: int | None = None
+    listenability: int | None = None
 
 
 @dataclass

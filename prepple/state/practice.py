@@ -482,7 +482,7 @@ def report_bands(report, duration: float) -> list[Band]:
 
 def report_scores(report) -> list[Score]:
     """The delivery scores that apply (coverage only when there was a plan)."""
-    names = ("pace", "fillers", "pauses", "length", "structure", "coverage")
+    names = ("pace", "fillers", "pauses", "length", "structure", "listenability", "coverage")
     out = []
     for name in names:
         value = report.scores.get(name) if isinstance(report.scores, dict) else None
@@ -516,7 +516,7 @@ def compare_reports(before: dict, after: dict) -> list[Change]:
         )
 
     add("Overall", old.overall, new.overall, fmt="{:.0f}", higher_better=True)
-    for name in ("structure", "pace", "fillers", "pauses", "length", "coverage"):
+    for name in ("structure", "pace", "fillers", "pauses", "length", "listenability", "coverage"):
         add(
             name.capitalize() + " score",
             old.scores.get(name),

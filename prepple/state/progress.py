@@ -21,6 +21,7 @@ SERIES = {
     "fillers": "Fillers",
     "pauses": "Pauses",
     "length": "Length",
+    "listenability": "Listenability",
 }
 
 

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from prepple.services.delivery import (
+    WEIGHTS,
     DeliveryReport,
     _prepare,
     delivery_score,
@@ -494,3 +495,15 @@ def test_a_thirty_minute_monologue_is_handled():
 def test_prepare_keeps_transcript_order_for_ties():
     words = [Word("b", 1.0, 1.2), Word("a", 1.0, 1.1), Word("c", 0.5, 0.6)]
     assert [w.text for w in _prepare(words)] == ["c", "b", "a"]
+
+
+def test_listenability_is_reported_but_not_part_of_the_delivery_score():
+    words = [Word(w, 0.0, 0.0) for w in TOLD.split()]
+    report = delivery_score(Transcript(TOLD, words, duration=0.0))
+    assert 0 <= report.scores["listenability"] <= 100
+    without = dict(report.scores)
+    weighted = {k: v for k, v in without.items() if v is not None and k in WEIGHTS}
+    expected = round(
+        sum(v * WEIGHTS[k] for k, v in weighted.items()) / sum(WEIGHTS[k] for k in weighted)
+    )
+    assert abs(report.overall - expected) <= 1 and "listenability" not in WEIGHTS

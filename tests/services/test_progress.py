@@ -19,6 +19,7 @@ def _attempt(session, user, qid, day: date, overall: int, tips=(), hour: int = 1
             "fillers": 80,
             "pauses": 90,
             "length": 50,
+            "listenability": 65,
             **scores,
         },
         "overall": overall,
@@ -69,6 +70,7 @@ def test_counts_streaks_and_scores_over_time(session, make_user):
     assert dash.streak == 3 and dash.best_streak == 3  # days 2, 1, 0 in a row
     assert [p.overall for p in dash.points] == [50, 60, 70, 80]
     assert dash.points[-1].day == TODAY.isoformat() and dash.points[-1].structure == 60
+    assert dash.points[-1].listenability == 65
     assert dash.weeks[-1].attempts == 3 and dash.weeks[-2].attempts == 1  # this week: Mon-Thu
     amazon = next(c for c in dash.companies if c.slug == "amazon")
     assert amazon.questions == 2 and amazon.average == 70  # latest of q1 (60) and q2 (80)
