@@ -34,13 +34,28 @@ def _scores_chart() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text("Scores over time", weight="bold"),
-                rx.el.select(
-                    *[rx.el.option(label, value=key) for key, label in SERIES.items()],
-                    value=ProgressState.measure,
-                    on_change=ProgressState.set_measure,
-                    id="measure-picker",
-                    aria_label="Score to chart",
-                    class_name="prepple-select",
+                rx.hstack(
+                    rx.el.select(
+                        rx.foreach(
+                            ProgressState.scopes,
+                            lambda o: rx.el.option(o["label"], value=o["value"]),
+                        ),
+                        value=ProgressState.scope,
+                        on_change=ProgressState.set_scope,
+                        id="scope-picker",
+                        aria_label="Questions to chart",
+                        class_name="prepple-select",
+                    ),
+                    rx.el.select(
+                        *[rx.el.option(label, value=key) for key, label in SERIES.items()],
+                        value=ProgressState.measure,
+                        on_change=ProgressState.set_measure,
+                        id="measure-picker",
+                        aria_label="Score to chart",
+                        class_name="prepple-select",
+                    ),
+                    spacing="2",
+                    wrap="wrap",
                 ),
                 justify="between",
                 align="center",

@@ -171,12 +171,41 @@ def _themes(reports: list[dict]) -> tuple[list[Theme], list[Theme]]:
     return recurring, resolved
 
 
+def _questions_in(session: Session, competency: str, company: str) -> set[int] | None:
+    """The question ids tagged with a competency or company (by slug); ``None`` for all."""
+    if competency:
+        return set(
+            session.exec(
+                select(QuestionCompetency.question_id)
+                .join(Competency, col(Competency.id) == QuestionCompetency.competency_id)
+                .where(Competency.slug == competency)
+            ).all()
+        )
+    if company:
+        return set(
+            session.exec(
+                select(QuestionCompany.question_id)
+                .join(Company, col(Company.id) == QuestionCompany.company_id)
+                .where(Company.slug == company)
+            ).all()
+        )
+    return None
+
+
 def dashboard(
-    *, session: Session, user_id: int, today: date, utc_offset: timedelta = timedelta(0)
+    *,
+    session: Session,
+    user_id: int,
+    today: date,
+    utc_offset: timedelta = timedelta(0),
+    competency: str = "",
+    company: str = "",
 ) -> Dashboard:
     """The user's progress: counts, streaks, scores over time, weekly attempts, averages per
-    competency and company, and the feedback that keeps coming back or went away."""
+    competency and company, and the feedback that keeps coming back or went away. With
+    ``competency`` or ``company`` (a slug), the scores over time cover only those questions."""
     dash = Dashboard()
+    only = _questions_in(session, competency, company)
     dash.planned = len(
         session.exec(select(Answer.id).where(Answer.user_id == user_id, Answer.words > 0)).all()
     )
@@ -198,9 +227,12 @@ def dashboard(
         day = _local_day(rec.created_at, utc_offset)
         active_days.add(day)
         scores = report.get("scores") or {}
-        dash.points.append(
-            Point(day=day.isoformat(), overall=rec.overall, **{m: scores.get(m) for m in MEASURES})
-        )
+        if only is None or rec.question_id in only:
+            dash.points.append(
+                Point(
+                    day=day.isoformat(), overall=rec.overall, **{m: scores.get(m) for m in MEASURES}
+                )
+            )
         if rec.overall is not None:
             latest[rec.question_id] = rec.overall
         reports.append(report)

@@ -11,6 +11,7 @@ import reflex as rx
 from prepple.db import session_scope
 from prepple.models import ReminderPrefs
 from prepple.services import progress
+from prepple.services import questions as qs
 from prepple.services.authz import SIGNED_IN
 from prepple.state.session import current_principal, guarded
 
@@ -42,6 +43,9 @@ class ProgressState(rx.State):
     recurring: list[progress.Theme] = []
     resolved: list[progress.Theme] = []
     measure: str = "overall"
+    #: Which questions the scores over time cover: "" (all), "competency:<slug>", "company:<slug>".
+    scope: str = ""
+    scopes: list[dict[str, str]] = []
 
     @rx.event
     @guarded(SIGNED_IN, flag="progress")
@@ -56,9 +60,24 @@ class ProgressState(rx.State):
                 zone = ZoneInfo("UTC")
             now = datetime.now(UTC)
             offset = now.astimezone(zone).utcoffset() or timedelta(0)
+            kind, _, slug = self.scope.partition(":")
             dash = progress.dashboard(
-                session=db, user_id=user_id, today=(now + offset).date(), utc_offset=offset
+                session=db,
+                user_id=user_id,
+                today=(now + offset).date(),
+                utc_offset=offset,
+                competency=slug if kind == "competency" else "",
+                company=slug if kind == "company" else "",
             )
+            if not self.scopes:
+                competencies, companies = qs.facets(session=db)
+                self.scopes = [{"value": "", "label": "All questions"}]
+                self.scopes += [
+                    {"value": f"competency:{f.slug}", "label": f.name} for f in competencies
+                ]
+                self.scopes += [
+                    {"value": f"company:{f.slug}", "label": f"{f.name} set"} for f in companies
+                ]
         self.empty = dash.empty
         self.planned, self.practised, self.attempts = dash.planned, dash.practised, dash.attempts
         self.streak, self.best_streak = dash.streak, dash.best_streak
@@ -74,3 +93,11 @@ class ProgressState(rx.State):
         """Choose which score the chart over time shows."""
         if isinstance(value, str) and value in SERIES:
             self.measure = value
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="progress")
+    def set_scope(self, value: str | list[str]):
+        """Chart the scores of one competency's or company's questions (or all)."""
+        if isinstance(value, str) and any(s["value"] == value for s in self.scopes):
+            self.scope = value
+            return ProgressState.load

@@ -56,3 +56,8 @@ def test_dashboard_starts_empty_then_charts_progress(page, live_app):
     page.locator("#measure-picker").select_option("fillers")
     expect(chart.locator(".recharts-line path").first).to_be_attached()
     expect(page.locator("#weeks-chart .recharts-bar-rectangle").first).to_be_attached()
+    # One company's questions only: the seeded answers are to question 1 (not Amazon's).
+    page.locator("#scope-picker").select_option("company:amazon")
+    expect(chart).to_have_attribute("data-points", "0")
+    page.locator("#scope-picker").select_option("")
+    expect(chart).to_have_attribute("data-points", "3")

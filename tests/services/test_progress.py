@@ -124,3 +124,27 @@ def test_feedback_that_keeps_coming_back_and_feedback_that_went_away(session, ma
     assert [t.kind for t in dash.recurring] == ["pace"]
     assert dash.recurring[0].label == "Pace" and dash.recurring[0].recent == 2
     assert {t.kind for t in dash.resolved} == {"length"}  # fillers is still in the latest three
+
+
+def test_scores_over_time_for_one_company_or_competency(session, make_user):
+    user = make_user()
+    amazon_q = _amazon_questions(session, 1)[0]
+    other_q = session.exec(
+        select(QuestionCompany.question_id).where(
+            QuestionCompany.question_id.not_in(
+                select(QuestionCompany.question_id).where(
+                    QuestionCompany.company_id
+                    == select(Company.id).where(Company.slug == "amazon").scalar_subquery()
+                )
+            )
+        )
+    ).first()
+    _attempt(session, user, amazon_q, TODAY - timedelta(days=1), 55)
+    _attempt(session, user, other_q, TODAY, 75)
+    everything = progress.dashboard(session=session, user_id=user.id, today=TODAY)
+    amazon = progress.dashboard(session=session, user_id=user.id, today=TODAY, company="amazon")
+    assert [p.overall for p in everything.points] == [55, 75]
+    assert [p.overall for p in amazon.points] == [55]
+    assert amazon.attempts == 2  # the counts stay for all questions
+    nothing = progress.dashboard(session=session, user_id=user.id, today=TODAY, competency="x")
+    assert nothing.points == []
