@@ -157,7 +157,7 @@ async def schedule_ics(request: Request) -> Response:
     from datetime import datetime
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from prepple.models import ReminderPrefs
+    from prepple.models import ReminderPrefs, User
     from prepple.services import schedule, signing
 
     try:
@@ -165,8 +165,11 @@ async def schedule_ics(request: Request) -> Response:
     except (signing.BadToken, KeyError, TypeError, ValueError):
         return _error(RecordingError("This calendar link has expired; download it again.", 403))
 
-    def build() -> bytes:
+    def build() -> bytes | None:
         with session_scope() as db:
+            user = db.get(User, user_id)
+            if user is None or not user.is_active:
+                return None  # a deactivated or deleted account's link stops working
             prefs = db.get(ReminderPrefs, user_id)
             try:
                 zone = ZoneInfo(prefs.timezone if prefs else "UTC")
@@ -176,6 +179,8 @@ async def schedule_ics(request: Request) -> Response:
             return schedule.plan_ics(session=db, user_id=user_id, today=today, tz=zone.key)
 
     body = await run_in_threadpool(build)
+    if body is None:
+        return _error(RecordingError("This calendar link is no longer valid.", 403))
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

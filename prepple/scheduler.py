@@ -229,7 +229,10 @@ class ReminderScheduler:
 
     def _renew_loop(self) -> None:
         while not self._stopping.wait(self.renew_seconds):
-            self.check_lease()
+            try:
+                self.check_lease()
+            except Exception:  # noqa: BLE001 - keep renewing; the next round tries again
+                logger.exception("scheduler %s: lease round failed", self.owner)
 
     def _run_jobs(self) -> None:
         if self._scheduler is not None:
@@ -252,6 +255,15 @@ class ReminderScheduler:
             timezone=UTC,
         )
         scheduler.start(paused=True)
+        try:
+            self._add_job(scheduler)
+        except Exception:
+            scheduler.shutdown(wait=False)  # not left running half set up; the next round retries
+            raise
+        scheduler.resume()
+        self._scheduler = scheduler
+
+    def _add_job(self, scheduler: BackgroundScheduler) -> None:
         # Replacing the stored job resets its interval to ours and runs it at once: whatever
         # came due while no scheduler ran goes out now, not a minute later.
         scheduler.add_job(
@@ -262,8 +274,6 @@ class ReminderScheduler:
             replace_existing=True,
             next_run_time=datetime.now(UTC),
         )
-        scheduler.resume()
-        self._scheduler = scheduler
 
     @property
     def paused(self) -> bool:

@@ -85,7 +85,7 @@ def _interview_form() -> rx.Component:
                         *[rx.el.option(f"{m} minutes", value=str(m)) for m in (10, 20, 30, 45, 60)],
                         name="minutes_per_day",
                         id="iv-minutes",
-                        default_value="20",
+                        default_value=ScheduleState.minutes_per_day.to_string(),
                         class_name="prepple-select",
                     ),
                     spacing="1",

@@ -30,14 +30,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from prepple.models import Notification, PlanItem, ReminderPrefs, ReminderSend, User, utcnow
-from prepple.routes import ACCOUNT
+from prepple.models import (
+    Interview,
+    Notification,
+    PlanItem,
+    ReminderPrefs,
+    ReminderSend,
+    User,
+    utcnow,
+)
+from prepple.routes import REMINDERS
 from prepple.services import notifications, signing
 from prepple.services.validation import InvalidInput, clean_text
 from prepple.settings import get_settings
@@ -327,8 +335,11 @@ def reminders_due(*, session: Session, now: datetime) -> list[Due]:
     rows = session.exec(
         select(PlanItem.user_id, PlanItem.due_on, func.count(), func.sum(PlanItem.minutes))
         .join(User, col(User.id) == col(PlanItem.user_id))
+        .outerjoin(Interview, col(Interview.id) == col(PlanItem.interview_id))
         .where(
             col(User.is_active).is_(True),
+            # Nothing left to prepare for an interview that is over.
+            or_(col(PlanItem.interview_id).is_(None), col(Interview.starts_at) > now),
             PlanItem.status == "todo",
             col(PlanItem.due_on) >= oldest,
             col(PlanItem.due_on) <= newest,
@@ -396,7 +407,7 @@ def _email_body(user: User, title: str, overdue: int) -> str:
         f"Hello {user.display_name},\n\n{title}{carried}.\n\n"
         f"Open today's plan: {base}{TODAY_PATH}\n\n"
         f"You get this e-mail because you asked Prepple for practice reminders. Change the time "
-        f"or the channel in your account: {base}{ACCOUNT}\n"
+        f"or the channel in your reminder settings: {base}{REMINDERS}\n"
         f"Stop reminder e-mails with one click: {unsubscribe_link(user.id)}\n"
     )
 
@@ -420,8 +431,10 @@ def reminder_send(*, session: Session, user_id: int, day: str, now: datetime) ->
         return NOT_SENT
     counts = session.exec(
         select(PlanItem.due_on, func.count(), func.sum(PlanItem.minutes))
+        .outerjoin(Interview, col(Interview.id) == col(PlanItem.interview_id))
         .where(
             PlanItem.user_id == user_id,
+            or_(col(PlanItem.interview_id).is_(None), col(Interview.starts_at) > _aware(now)),
             PlanItem.status == "todo",
             col(PlanItem.due_on) >= _oldest_counted(day),
             col(PlanItem.due_on) <= day,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from prepple.db import session_scope
+from prepple.models import ReminderPrefs
 from prepple.services import reminders
 from prepple.services.authz import PUBLIC, SIGNED_IN
 from prepple.services.validation import InvalidInput
@@ -93,13 +94,17 @@ class ReminderSettingsState(rx.State):
     timezones: list[str] = []
     error: str = ""
     saved: bool = False
+    #: The user has saved settings before (then their time zone is never second-guessed).
+    chosen: bool = False
 
     @rx.event
     @guarded(SIGNED_IN, flag="schedule")
     def load(self):
         """Open the settings, and ask the browser for its time zone as a suggestion."""
         with session_scope() as db:
-            prefs = reminders.prefs_get(session=db, user_id=current_principal().user_id)
+            user_id = current_principal().user_id
+            prefs = reminders.prefs_get(session=db, user_id=user_id)
+            self.chosen = db.get(ReminderPrefs, user_id) is not None
         self.channel, self.local_time, self.timezone = (
             prefs.channel,
             prefs.local_time,
@@ -117,7 +122,7 @@ class ReminderSettingsState(rx.State):
     @guarded(SIGNED_IN, flag="schedule")
     def suggest_timezone(self, name: str):
         """Preselect the browser's time zone while the user still has the default."""
-        if self.timezone == "UTC" and isinstance(name, str) and name in self.timezones:
+        if not self.chosen and isinstance(name, str) and name in self.timezones:
             self.timezone = name
 
     @rx.event
@@ -155,6 +160,7 @@ class ReminderSettingsState(rx.State):
         )
         self.quiet_start, self.quiet_end = prefs.quiet_start, prefs.quiet_end
         self.unsubscribed, self.error, self.saved = prefs.unsubscribed, "", True
+        self.chosen = True
         return rx.toast.success("Reminder settings saved.", id="reminders-saved")
 
 

@@ -67,6 +67,8 @@ class ScheduleState(rx.State):
         with session_scope() as db:
             zone = _zone(db, user_id)
             today = datetime.now(zone).date()
+            # Days have passed since the last visit: roll what was left undone forward first.
+            schedule.plan_rebalance(session=db, user_id=user_id, today=today, tz=zone.key)
             view = schedule.plan_view(session=db, user_id=user_id, today=today, tz=zone.key)
             self.today_items = schedule.today_items(
                 session=db, user_id=user_id, today=today, tz=zone.key
@@ -98,6 +100,7 @@ class ScheduleState(rx.State):
     def edit(self, on: bool):
         """Show or hide the interview form."""
         self.editing = bool(on) if isinstance(on, bool) else False
+        self.error = ""
 
     @rx.event
     @guarded(SIGNED_IN, flag="schedule")
@@ -135,7 +138,7 @@ class ScheduleState(rx.State):
         self._refresh()
         return rx.toast.success("Your plan is ready.", id="schedule-ready")
 
-    def _change(self, fn, **kwargs) -> None:
+    def _change(self, fn, **kwargs):
         user_id = current_principal().user_id
         try:
             with session_scope() as db:
@@ -148,8 +151,8 @@ class ScheduleState(rx.State):
                     **kwargs,
                 )
         except InvalidInput as exc:
-            self.error = exc.message
-            return
+            self._refresh()
+            return rx.toast.error(exc.message, id="schedule-change")
         self.error = ""
         self._refresh()
 
@@ -158,21 +161,21 @@ class ScheduleState(rx.State):
     def toggle_done(self, item_id: int, done: bool):
         """Mark an item done (or not done again)."""
         if as_int(item_id) and isinstance(done, bool):
-            self._change(schedule.item_done, item_id=as_int(item_id), done=done)
+            return self._change(schedule.item_done, item_id=as_int(item_id), done=done)
 
     @rx.event
     @guarded(SIGNED_IN, flag="schedule")
     def move(self, item_id: int, day: str):
         """Move an item to another day (it stays there when the plan re-balances)."""
         if as_int(item_id) and isinstance(day, str):
-            self._change(schedule.item_move, item_id=as_int(item_id), due_on=day[:10])
+            return self._change(schedule.item_move, item_id=as_int(item_id), due_on=day[:10])
 
     @rx.event
     @guarded(SIGNED_IN, flag="schedule")
     def drop(self, item_id: int):
         """Take an item out of the plan."""
         if as_int(item_id):
-            self._change(schedule.item_drop, item_id=as_int(item_id))
+            return self._change(schedule.item_drop, item_id=as_int(item_id))
 
     @rx.event
     @guarded(SIGNED_IN, flag="schedule")

@@ -398,3 +398,21 @@ def test_bell_counts_lists_and_marks_only_its_owners_notifications(session, make
     session.commit()
     assert reminders.unread_count(session=session, user_id=ann.id) == 0
     assert reminders.unread_count(session=session, user_id=bob.id) == 1
+
+
+def test_no_reminders_for_an_interview_that_is_over(session, make_user):
+    from prepple.models import Interview
+
+    user = make_user()
+    past = Interview(user_id=user.id, starts_at=at("2026-12-01 10:00"), minutes_per_day=20)
+    session.add(past)
+    session.commit()
+    qid = session.exec(select(Question.id).order_by(Question.id)).first()
+    session.add(
+        PlanItem(user_id=user.id, interview_id=past.id, question_id=qid, due_on="2026-12-01")
+    )
+    session.commit()
+    assert user.id not in _due(session, at("2026-12-02 19:00"))
+    assert not reminders.reminder_send(
+        session=session, user_id=user.id, day="2026-12-02", now=at("2026-12-02 19:00")
+    )
