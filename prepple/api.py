@@ -155,10 +155,9 @@ async def schedule_ics(request: Request) -> Response:
     """``GET ?token=...``: the user's practice schedule as an iCalendar file (a calendar app
     subscribes with this link; it can't log in, so the link carries a signed token)."""
     from datetime import datetime
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from prepple.models import ReminderPrefs, User
-    from prepple.services import schedule, signing
+    from prepple.models import User
+    from prepple.services import reminders, schedule, signing
 
     try:
         user_id = int(signing.verify("ics", request.query_params.get("token"))["u"])
@@ -170,11 +169,7 @@ async def schedule_ics(request: Request) -> Response:
             user = db.get(User, user_id)
             if user is None or not user.is_active:
                 return None  # a deactivated or deleted account's link stops working
-            prefs = db.get(ReminderPrefs, user_id)
-            try:
-                zone = ZoneInfo(prefs.timezone if prefs else "UTC")
-            except (ZoneInfoNotFoundError, ValueError):
-                zone = ZoneInfo("UTC")
+            zone = reminders.user_zone(session=db, user_id=user_id)
             today = datetime.now(zone).date()
             return schedule.plan_ics(session=db, user_id=user_id, today=today, tz=zone.key)
 

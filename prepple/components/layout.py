@@ -51,11 +51,12 @@ def bell(suffix: str = "") -> rx.Component:
                         id="bell-count" + suffix,
                     ),
                 ),
-                bell_poller(),
+                # One poller per page, not one per bell (the phone layout has its own bell).
+                bell_poller() if not suffix else rx.fragment(),
                 position="relative",
                 data_unread=BellState.unread.to_string(),
                 id="bell" + suffix,
-                on_mount=BellState.refresh(None),
+                on_mount=BellState.refresh(None) if not suffix else None,
             )
         ),
         rx.popover.content(

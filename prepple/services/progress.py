@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlmodel import Session, col, select
 
@@ -104,7 +104,11 @@ class Dashboard:
         return not (self.planned or self.attempts)
 
 
-def _local_day(moment: datetime, offset: timedelta) -> date:
+def _local_day(moment: datetime, offset: timedelta | tzinfo) -> date:
+    """The calendar day of ``moment`` in a time zone (daylight saving respected) or at a
+    fixed UTC offset."""
+    if isinstance(offset, tzinfo):
+        return moment.astimezone(offset).date()
     return (moment + offset).date()
 
 
@@ -197,7 +201,7 @@ def dashboard(
     session: Session,
     user_id: int,
     today: date,
-    utc_offset: timedelta = timedelta(0),
+    utc_offset: timedelta | tzinfo = timedelta(0),
     competency: str = "",
     company: str = "",
 ) -> Dashboard:
@@ -209,8 +213,11 @@ def dashboard(
     dash.planned = len(
         session.exec(select(Answer.id).where(Answer.user_id == user_id, Answer.words > 0)).all()
     )
+    # Only the columns read here (not transcripts and plans: megabytes for a busy user).
     recs = session.exec(
-        select(Recording)
+        select(
+            Recording.question_id, Recording.created_at, Recording.overall, Recording.report_json
+        )
         .where(Recording.user_id == user_id, Recording.status == "done")
         .order_by(col(Recording.created_at), col(Recording.id))
     ).all()

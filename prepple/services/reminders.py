@@ -297,6 +297,12 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
+def user_zone(*, session: Session, user_id: int) -> zoneinfo.ZoneInfo:
+    """The user's time zone (from their reminder settings; UTC until they choose one)."""
+    prefs = session.get(ReminderPrefs, user_id)
+    return _zone(prefs.timezone if prefs else "UTC")
+
+
 def _aware(now: datetime) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 import reflex as rx
 
 from prepple.db import session_scope
-from prepple.models import ReminderPrefs
-from prepple.services import progress
+from prepple.services import progress, reminders
 from prepple.services import questions as qs
 from prepple.services.authz import SIGNED_IN
 from prepple.state.session import current_principal, guarded
@@ -49,35 +48,37 @@ class ProgressState(rx.State):
 
     @rx.event
     @guarded(SIGNED_IN, flag="progress")
-    def load(self):
-        """Read the user's progress, by days of their time zone (reminder settings)."""
+    async def load(self):
+        """Read the user's progress by the days of their time zone (off the event loop: a
+        busy user's dashboard reads every scored answer)."""
         user_id = current_principal().user_id
-        with session_scope() as db:
-            prefs = db.get(ReminderPrefs, user_id)
-            try:
-                zone = ZoneInfo(prefs.timezone if prefs else "UTC")
-            except (ZoneInfoNotFoundError, ValueError):
-                zone = ZoneInfo("UTC")
-            now = datetime.now(UTC)
-            offset = now.astimezone(zone).utcoffset() or timedelta(0)
-            kind, _, slug = self.scope.partition(":")
-            dash = progress.dashboard(
-                session=db,
-                user_id=user_id,
-                today=(now + offset).date(),
-                utc_offset=offset,
-                competency=slug if kind == "competency" else "",
-                company=slug if kind == "company" else "",
-            )
-            if not self.scopes:
-                competencies, companies = qs.facets(session=db)
-                self.scopes = [{"value": "", "label": "All questions"}]
-                self.scopes += [
-                    {"value": f"competency:{f.slug}", "label": f.name} for f in competencies
-                ]
-                self.scopes += [
-                    {"value": f"company:{f.slug}", "label": f"{f.name} set"} for f in companies
-                ]
+        kind, _, slug = self.scope.partition(":")
+        need_scopes = not self.scopes
+
+        def read():
+            with session_scope() as db:
+                zone = reminders.user_zone(session=db, user_id=user_id)
+                dash = progress.dashboard(
+                    session=db,
+                    user_id=user_id,
+                    today=datetime.now(zone).date(),
+                    utc_offset=zone,
+                    competency=slug if kind == "competency" else "",
+                    company=slug if kind == "company" else "",
+                )
+                facets = qs.facets(session=db) if need_scopes else None
+            return dash, facets
+
+        dash, facets = await asyncio.to_thread(read)
+        if facets is not None:
+            competencies, companies = facets
+            self.scopes = [{"value": "", "label": "All questions"}]
+            self.scopes += [
+                {"value": f"competency:{f.slug}", "label": f.name} for f in competencies
+            ]
+            self.scopes += [
+                {"value": f"company:{f.slug}", "label": f"{f.name} set"} for f in companies
+            ]
         self.empty = dash.empty
         self.planned, self.practised, self.attempts = dash.planned, dash.practised, dash.attempts
         self.streak, self.best_streak = dash.streak, dash.best_streak

@@ -8,13 +8,12 @@ each change (every change re-balances the plan on the server).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from prepple.db import session_scope
-from prepple.models import ReminderPrefs
-from prepple.services import planner, schedule, signing
+from prepple.services import planner, reminders, schedule, signing
 from prepple.services import questions as qs
 from prepple.services.authz import SIGNED_IN
 from prepple.services.validation import InvalidInput
@@ -24,11 +23,7 @@ ICS_TOKEN_SECONDS = 30 * 24 * 3600
 
 
 def _zone(db, user_id: int) -> ZoneInfo:
-    prefs = db.get(ReminderPrefs, user_id)
-    try:
-        return ZoneInfo(prefs.timezone if prefs else "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return reminders.user_zone(session=db, user_id=user_id)
 
 
 def ics_token(user_id: int) -> str:
