@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from prepple.db import session_scope
+from prepple.models import ReminderPrefs
 from prepple.services import planner, reminders, schedule, signing
 from prepple.services import questions as qs
 from prepple.services.authz import SIGNED_IN
@@ -88,6 +89,31 @@ class ScheduleState(rx.State):
     def load(self):
         """Open the schedule or the today view."""
         self.error, self.editing = "", False
+        self._refresh()
+        return rx.call_script(
+            "Intl.DateTimeFormat().resolvedOptions().timeZone",
+            callback=ScheduleState.adopt_timezone,
+        )
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="schedule")
+    def adopt_timezone(self, name: str):
+        """Someone who never chose a time zone gets their browser's, so "today", the
+        interview's hour and reminders follow their clock rather than UTC."""
+        user_id = current_principal().user_id
+        with session_scope() as db:
+            if db.get(ReminderPrefs, user_id) is not None or name not in reminders.timezone_names():
+                return
+            defaults = reminders.prefs_get(session=db, user_id=user_id)
+            reminders.prefs_set(
+                session=db,
+                user_id=user_id,
+                channel=defaults.channel,
+                local_time=defaults.local_time,
+                timezone=name,
+                quiet_start=defaults.quiet_start,
+                quiet_end=defaults.quiet_end,
+            )
         self._refresh()
 
     @rx.event

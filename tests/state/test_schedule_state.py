@@ -152,3 +152,16 @@ def test_unsubscribe_needs_the_button_and_a_valid_link(session, make_user):
     )
     call(root, UnsubscribeState, "confirm")
     assert state.failed
+
+
+def test_the_browsers_time_zone_is_adopted_until_the_user_chooses(session, make_user):
+    user = make_user()
+    root = _signed_in(user)
+    call(root, ScheduleState, "adopt_timezone", "Not/AZone")
+    assert session.get(ReminderPrefs, user.id) is None
+    call(root, ScheduleState, "adopt_timezone", "America/New_York")
+    session.expire_all()
+    assert session.get(ReminderPrefs, user.id).timezone == "America/New_York"
+    call(root, ScheduleState, "adopt_timezone", "Asia/Tokyo")  # already chosen: kept
+    session.expire_all()
+    assert session.get(ReminderPrefs, user.id).timezone == "America/New_York"
