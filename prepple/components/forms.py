@@ -24,6 +24,13 @@ def field_error(field_id: str, message) -> rx.Component:
     )
 
 
+def labelled(label: str, control: rx.Component, for_: str) -> rx.Component:
+    """A label above any control (a select, a date or time input) whose id is ``for_``."""
+    return rx.vstack(
+        rx.el.label(label, html_for=for_, style={"font_weight": "600"}), control, spacing="1"
+    )
+
+
 def form_field(
     label: str,
     name: str,

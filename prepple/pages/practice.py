@@ -739,6 +739,23 @@ def _change(c) -> rx.Component:
     )
 
 
+def changes_table(changes, before: str, after: str) -> rx.Component:
+    """Figures of two attempts with their change (the results page and side by side)."""
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell(""),
+                rx.table.column_header_cell(before),
+                rx.table.column_header_cell(after),
+                rx.table.column_header_cell("Change"),
+            )
+        ),
+        rx.table.body(rx.foreach(changes, _change)),
+        size="1",
+        width="100%",
+    )
+
+
 def _comparison() -> rx.Component:
     return rx.cond(
         RecordingState.changes.length() > 0,
@@ -747,19 +764,7 @@ def _comparison() -> rx.Component:
                 rx.text(
                     "Compared with your attempt of ", RecordingState.compared_with, weight="bold"
                 ),
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell(""),
-                            rx.table.column_header_cell("Before"),
-                            rx.table.column_header_cell("Now"),
-                            rx.table.column_header_cell("Change"),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(RecordingState.changes, _change)),
-                    size="1",
-                    width="100%",
-                ),
+                changes_table(RecordingState.changes, "Before", "Now"),
                 spacing="2",
                 width="100%",
             ),
@@ -997,19 +1002,7 @@ def compare_page() -> rx.Component:
                 rx.cond(
                     CompareState.changes.length() > 0,
                     rx.card(
-                        rx.table.root(
-                            rx.table.header(
-                                rx.table.row(
-                                    rx.table.column_header_cell(""),
-                                    rx.table.column_header_cell("Earlier"),
-                                    rx.table.column_header_cell("Later"),
-                                    rx.table.column_header_cell("Change"),
-                                )
-                            ),
-                            rx.table.body(rx.foreach(CompareState.changes, _change)),
-                            size="1",
-                            width="100%",
-                        ),
+                        changes_table(CompareState.changes, "Earlier", "Later"),
                         width="100%",
                         id="compare-changes",
                     ),

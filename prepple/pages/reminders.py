@@ -5,16 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
+from prepple.components.forms import labelled
 from prepple.components.layout import page_layout
 from prepple.components.theme import STATUS, TEXT
 from prepple.state.reminders import ReminderSettingsState, UnsubscribeState
 from prepple.state.session import SessionState
-
-
-def _field(label: str, control: rx.Component, for_: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=for_, style={"font_weight": "600"}), control, spacing="1"
-    )
 
 
 @rx.page(
@@ -44,7 +39,7 @@ def reminders_page() -> rx.Component:
         ),
         rx.form(
             rx.vstack(
-                _field(
+                labelled(
                     "Remind me by",
                     rx.el.select(
                         rx.el.option("In-app notification", value="inapp"),
@@ -59,7 +54,7 @@ def reminders_page() -> rx.Component:
                     ),
                     "rem-channel",
                 ),
-                _field(
+                labelled(
                     "At",
                     rx.input(
                         type="time",
@@ -70,7 +65,7 @@ def reminders_page() -> rx.Component:
                     ),
                     "rem-time",
                 ),
-                _field(
+                labelled(
                     "Time zone",
                     rx.el.select(
                         rx.foreach(s.timezones, lambda z: rx.el.option(z, value=z)),
@@ -83,7 +78,7 @@ def reminders_page() -> rx.Component:
                     "rem-timezone",
                 ),
                 rx.hstack(
-                    _field(
+                    labelled(
                         "Quiet from",
                         rx.input(
                             type="time",
@@ -94,7 +89,7 @@ def reminders_page() -> rx.Component:
                         ),
                         "rem-quiet-start",
                     ),
-                    _field(
+                    labelled(
                         "until",
                         rx.input(
                             type="time",

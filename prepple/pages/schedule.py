@@ -7,6 +7,7 @@ import reflex as rx
 
 from prepple import routes
 from prepple.components.feedback import empty_state
+from prepple.components.forms import labelled
 from prepple.components.layout import page_layout
 from prepple.components.theme import STATUS, TEXT
 from prepple.state.schedule import ScheduleState
@@ -19,16 +20,12 @@ def _muted(*children, **props) -> rx.Component:
     return rx.text(*children, size=TEXT["small"], color=rx.color(STATUS["muted"], 11), **props)
 
 
-def _label(text: str, for_: str) -> rx.Component:
-    return rx.el.label(text, html_for=for_, style={"font_weight": "600"})
-
-
 def _interview_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.grid(
-                rx.vstack(
-                    _label("Interview date", "iv-day"),
+                labelled(
+                    "Interview date",
                     rx.input(
                         type="date",
                         name="day",
@@ -36,10 +33,10 @@ def _interview_form() -> rx.Component:
                         default_value=ScheduleState.interview_day,
                         required=True,
                     ),
-                    spacing="1",
+                    "iv-day",
                 ),
-                rx.vstack(
-                    _label("Time", "iv-time"),
+                labelled(
+                    "Time",
                     rx.input(
                         type="time",
                         name="time",
@@ -50,26 +47,30 @@ def _interview_form() -> rx.Component:
                             "09:00",
                         ),
                     ),
-                    spacing="1",
+                    "iv-time",
                 ),
-                rx.vstack(
-                    _label("Company", "iv-company"),
-                    rx.input(
-                        name="company",
-                        id="iv-company",
-                        placeholder="e.g. Amazon",
-                        default_value=ScheduleState.company,
-                        list="iv-companies",
-                        max_length=80,
+                labelled(
+                    "Company",
+                    rx.fragment(
+                        rx.input(
+                            name="company",
+                            id="iv-company",
+                            placeholder="e.g. Amazon",
+                            default_value=ScheduleState.company,
+                            list="iv-companies",
+                            max_length=80,
+                        ),
+                        rx.el.datalist(
+                            rx.foreach(
+                                ScheduleState.companies, lambda c: rx.el.option(value=c.name)
+                            ),
+                            id="iv-companies",
+                        ),
                     ),
-                    rx.el.datalist(
-                        rx.foreach(ScheduleState.companies, lambda c: rx.el.option(value=c.name)),
-                        id="iv-companies",
-                    ),
-                    spacing="1",
+                    "iv-company",
                 ),
-                rx.vstack(
-                    _label("Role", "iv-role"),
+                labelled(
+                    "Role",
                     rx.input(
                         name="role_title",
                         id="iv-role",
@@ -77,10 +78,10 @@ def _interview_form() -> rx.Component:
                         default_value=ScheduleState.role_title,
                         max_length=120,
                     ),
-                    spacing="1",
+                    "iv-role",
                 ),
-                rx.vstack(
-                    _label("Minutes a day", "iv-minutes"),
+                labelled(
+                    "Minutes a day",
                     rx.el.select(
                         *[rx.el.option(f"{m} minutes", value=str(m)) for m in (10, 20, 30, 45, 60)],
                         name="minutes_per_day",
@@ -88,7 +89,7 @@ def _interview_form() -> rx.Component:
                         default_value=ScheduleState.minutes_per_day.to_string(),
                         class_name="prepple-select",
                     ),
-                    spacing="1",
+                    "iv-minutes",
                 ),
                 columns=rx.breakpoints(initial="1", sm="2", md="3"),
                 spacing="3",
