@@ -412,40 +412,53 @@
   }
 
   // ---- Takes left from an earlier visit ----------------------------------------------------
-  function showPending() {
+  // The take waiting for this question, as the banner shows it. React may redraw the banner
+  // (a fresh node, hidden again) after we showed it, so a MutationObserver re-applies it.
+  var waiting = null; // {id, text} or null
+  function applyPending() {
     var banner = $("rec-pending");
     if (!banner) return;
+    if (!waiting) {
+      if (!banner.hidden) banner.hidden = true;
+      return;
+    }
+    var text = $("rec-pending-text");
+    if (text && text.textContent !== waiting.text) text.textContent = waiting.text;
+    if (banner.getAttribute("data-take") !== waiting.id) banner.setAttribute("data-take", waiting.id);
+    if (banner.hidden) banner.hidden = false;
+  }
+  if (window.MutationObserver) {
+    new window.MutationObserver(applyPending).observe(document.documentElement, { childList: true, subtree: true });
+  }
+  function showPending() {
     var el = root();
     var qid = el ? parseInt(el.getAttribute("data-qid"), 10) || 0 : 0;
     pending().then(function (items) {
       items = (items || []).filter(function (t) { return t.qid === qid && (!take || t.id !== take.id); });
-      if (!items.length) { banner.hidden = true; return; }
       items.sort(function (a, b) { return b.created - a.created; });
       var newest = items[0];
-      var text = $("rec-pending-text");
-      if (text) {
-        text.textContent = "You have a recording of this question from " +
-          new Date(newest.created).toLocaleString() + " (" + fmt(newest.duration) + ") that isn't saved yet.";
-      }
-      banner.setAttribute("data-take", newest.id);
-      banner.hidden = false;
+      waiting = newest ? {
+        id: newest.id,
+        text: "You have a recording of this question from " + new Date(newest.created).toLocaleString() +
+          " (" + fmt(newest.duration) + ") that isn't saved yet.",
+      } : null;
+      applyPending();
     });
   }
   function restore() {
-    var banner = $("rec-pending");
-    var id = banner && banner.getAttribute("data-take");
+    var id = waiting && waiting.id;
     if (!id) return;
     pending().then(function (items) {
       var found = (items || []).filter(function (t) { return t.id === id; })[0];
       if (!found) return;
       take = found;
-      banner.hidden = true;
+      waiting = null;
+      applyPending();
       review();
     });
   }
   function dropPending() {
-    var banner = $("rec-pending");
-    var id = banner && banner.getAttribute("data-take");
+    var id = waiting && waiting.id;
     if (id) forget(id).then(showPending);
   }
 
@@ -461,6 +474,7 @@
     if (phase() === "recording" || uploading) return;
     infoAt = 0;
     take = null;
+    waiting = null;
     setPhase(stream ? "preview" : "off");
     say("");
     showPending();
