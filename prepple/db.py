@@ -59,3 +59,18 @@ def session_scope() -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+def insert_ignore(session, model: type, **values: object) -> bool:
+    """``INSERT .. ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL; whether the row went in.
+
+    ``RETURNING`` tells, since PostgreSQL reports no row count for an insert that returns
+    rows. (Not a savepoint and catch: pysqlite commits a savepoint taken before the
+    transaction's first write on its own, which would break an all-or-nothing change.)"""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    table = model.__table__
+    insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert_for(table).values(**values).on_conflict_do_nothing()
+    return session.exec(stmt.returning(*table.primary_key.columns)).first() is not None

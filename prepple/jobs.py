@@ -277,10 +277,10 @@ def run_worker(threads: int | None = None) -> None:
     from huey.consumer import Consumer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    # An idle SQLite consumer polls; huey's default backs off to 10 s between polls, which a
-    # user waiting for results would feel. Half a second costs one indexed query.
     from prepple import scheduler
 
+    # An idle SQLite consumer polls; huey's default backs off to 10 s between polls, which a
+    # user waiting for results would feel. Half a second costs one indexed query.
     consumer = Consumer(
         huey,
         workers=threads or get_settings().worker_threads,

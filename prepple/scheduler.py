@@ -38,12 +38,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING, STATE_STOPPED
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from prepple.db import make_engine, session_scope
+from prepple.db import insert_ignore, make_engine, session_scope
 from prepple.models import SchedulerLease, utcnow
 from prepple.services import reminders
 from prepple.settings import get_settings
@@ -94,15 +92,7 @@ def lease_acquire(
     taken = result.rowcount == 1
     if not taken:
         # No row yet (the first scheduler ever), or someone else holds it.
-        insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        table = SchedulerLease.__table__
-        inserted = session.exec(
-            insert_for(table)
-            .values(name=name, owner=owner, expires_at=until)
-            .on_conflict_do_nothing()
-            .returning(table.c.name)
-        )
-        taken = inserted.first() is not None
+        taken = insert_ignore(session, SchedulerLease, name=name, owner=owner, expires_at=until)
     session.commit()
     return taken
 

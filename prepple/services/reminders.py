@@ -31,11 +31,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from prepple.db import insert_ignore
 from prepple.models import (
     Interview,
     Notification,
@@ -167,24 +166,12 @@ def _view(row: ReminderPrefs) -> PrefsView:
     )
 
 
-def _insert_ignore(session: Session, model: type, **values: object) -> bool:
-    """``INSERT .. ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL; whether the row went in.
-
-    ``RETURNING`` tells, since PostgreSQL reports no row count for an insert that returns
-    rows. (Not a savepoint and catch: pysqlite commits a savepoint taken before the
-    transaction's first write on its own, which would break the all-or-nothing send.)"""
-    table = model.__table__
-    insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert_for(table).values(**values).on_conflict_do_nothing()
-    return session.exec(stmt.returning(*table.primary_key.columns)).first() is not None
-
-
 def _prefs_row(session: Session, user_id: int) -> ReminderPrefs:
     """The user's preferences row, created with defaults (race-free) when missing."""
     row = session.get(ReminderPrefs, user_id)
     if row is None:
         defaults = {k: v for k, v in vars(DEFAULT_PREFS).items() if k != "unsubscribed"}
-        _insert_ignore(session, ReminderPrefs, user_id=user_id, updated_at=utcnow(), **defaults)
+        insert_ignore(session, ReminderPrefs, user_id=user_id, updated_at=utcnow(), **defaults)
         row = session.get(ReminderPrefs, user_id, populate_existing=True)
     return row
 
@@ -453,7 +440,7 @@ def reminder_send(*, session: Session, user_id: int, day: str, now: datetime) ->
     minutes = sum(m or 0 for _, _, m in counts)
     overdue = sum(c for d, c, _ in counts if d < day)
     try:
-        inserted = _insert_ignore(
+        inserted = insert_ignore(
             session, ReminderSend, user_id=user_id, day=day, kind=DAILY, created_at=now
         )
     except IntegrityError:
