@@ -129,25 +129,24 @@ async def media(request: Request) -> Response:
     """``GET ?token=...``: stream a recording (HTTP ranges, so the player can seek), or
     redirect to a short-lived presigned S3 URL."""
     try:
-        rid, uid = recordings.token_target(
-            "media", request.query_params.get("token"), request.path_params["rid"]
-        )
-        path, url, mime = await _in_session(
-            recordings.media_location, recording_id=rid, user_id=uid
+        where = await _in_session(
+            recordings.media_for_token,
+            token=request.query_params.get("token"),
+            recording_id=request.path_params["rid"],
         )
     except RecordingError as exc:
         return _error(exc)
     except StorageError:
         logger.exception("locating media of recording %s failed", request.path_params["rid"])
         return _error(RecordingError("This recording can't be played just now.", 503))
-    if path is not None:
-        if not path.is_file():
+    # Only the owner's browser may cache; anyone else asks again (a revoked share stops at once).
+    cache = {"Cache-Control": "private, max-age=600"} if where.owner else NO_STORE
+    if where.path is not None:
+        if not where.path.is_file():
             return _error(RecordingError("This recording's media is missing.", 404))
-        return FileResponse(
-            path, media_type=mime, headers={"Cache-Control": "private, max-age=600"}
-        )
-    if url:
-        return RedirectResponse(url, status_code=302, headers=NO_STORE)
+        return FileResponse(where.path, media_type=where.mime, headers=cache)
+    if where.url:
+        return RedirectResponse(where.url, status_code=302, headers=NO_STORE)
     return _error(RecordingError("This recording is not available.", 404))
 
 

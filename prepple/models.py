@@ -22,6 +22,31 @@ def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column:
     return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index)
 
 
+def _visibility() -> Column:
+    """Who may see an answer or recording: private (owner only), shared (owner and the people
+    or links it was shared with), public (also the community)."""
+    return Column(String(8), nullable=False, server_default="private")
+
+
+def _target_fks() -> tuple[Column, Column]:
+    return (
+        Column(
+            "recording_id",
+            Integer,
+            ForeignKey("recordings.id", ondelete="CASCADE"),
+            nullable=True,
+            index=True,
+        ),
+        Column(
+            "answer_id",
+            Integer,
+            ForeignKey("answers.id", ondelete="CASCADE"),
+            nullable=True,
+            index=True,
+        ),
+    )
+
+
 class User(SQLModel, table=True):
     """A person with an account. E-mail is stored lower-cased and unique."""
 
@@ -268,6 +293,7 @@ class Answer(SQLModel, table=True):
     overall: int = 0
     words: int = 0
     revision: int = 0
+    visibility: str = Field(default="private", sa_column=_visibility())
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -324,6 +350,7 @@ class Recording(SQLModel, table=True):
     report_json: str = Field(default="", sa_column=Column(Text, nullable=False))
     overall: int | None = None
     attempts: int = 0
+    visibility: str = Field(default="private", sa_column=_visibility())
     lease_owner: str = Field(default="", sa_column=Column(String(80), nullable=False))
     lease_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -425,3 +452,179 @@ class SchedulerLease(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(40), primary_key=True))
     owner: str = Field(default="", sa_column=Column(String(120), nullable=False))
     expires_at: datetime
+
+
+# --- sharing, human feedback, community, video resume -------------------------------------------
+# Feedback rows point at what they are about with two nullable foreign keys (a recording or a
+# planned answer, so deleting either deletes its feedback) plus ``target`` ("recording:12",
+# "answer:5"), which the unique constraints use because NULLs never collide in SQL.
+
+
+class Share(SQLModel, table=True):
+    """One act of sharing by an owner: an e-mail invite (``invitee_email``) or a link (empty
+    invitee). The link's key is derived from ``id`` and ``nonce`` with the app's secret, so the
+    database alone does not hold usable links. Revoked or expired shares grant nothing."""
+
+    __tablename__ = "shares"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(sa_column=_fk("users.id"))
+    title: str = Field(default="", sa_column=Column(String(120), nullable=False))
+    invitee_email: str = Field(
+        default="", sa_column=Column(String(254), nullable=False, index=True)
+    )
+    message: str = Field(default="", sa_column=Column(Text, nullable=False))
+    include_plan: bool = True
+    nonce: str = Field(sa_column=Column(String(32), nullable=False))
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    views: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ShareItem(SQLModel, table=True):
+    """One answer or recording inside a share (a share of several is a set)."""
+
+    __tablename__ = "share_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    share_id: int = Field(sa_column=_fk("shares.id"))
+    recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])
+    answer_id: int | None = Field(default=None, sa_column=_target_fks()[1])
+    position: int = 0
+
+
+class Comment(SQLModel, table=True):
+    """A reviewer's comment, pinned to a moment of the video (``at_seconds``) or to a sentence
+    (``quote``), or general. Deleted comments keep their row (``deleted_at``) for moderation."""
+
+    __tablename__ = "comments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])
+    answer_id: int | None = Field(default=None, sa_column=_target_fks()[1])
+    author_id: int = Field(sa_column=_fk("users.id"))
+    at_seconds: float | None = None
+    quote: str = Field(default="", sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class Review(SQLModel, table=True):
+    """A reviewer's quick ratings (1-5, or none) and overall note; one per reviewer and target."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("author_id", "target", name="uq_review_author_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])
+    answer_id: int | None = Field(default=None, sa_column=_target_fks()[1])
+    target: str = Field(sa_column=Column(String(24), nullable=False))
+    author_id: int = Field(sa_column=_fk("users.id"))
+    structure: int | None = None
+    clarity: int | None = None
+    confidence: int | None = None
+    impact: int | None = None
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AiFeedbackVote(SQLModel, table=True):
+    """A person agreeing or disagreeing with one item of the AI's feedback, so the engine can
+    be measured against people (agreement per ``dimension``)."""
+
+    __tablename__ = "ai_feedback_votes"
+    __table_args__ = (
+        UniqueConstraint("voter_id", "target", "item_key", name="uq_ai_vote_once"),
+        Index("ix_ai_votes_dimension", "dimension"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])
+    answer_id: int | None = Field(default=None, sa_column=_target_fks()[1])
+    target: str = Field(sa_column=Column(String(24), nullable=False))
+    voter_id: int = Field(sa_column=_fk("users.id"))
+    item_key: str = Field(sa_column=Column(String(80), nullable=False))
+    dimension: str = Field(sa_column=Column(String(20), nullable=False))
+    agree: bool
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AbuseReport(SQLModel, table=True):
+    """A report of abuse on a shared item, comment or resume, kept for moderators."""
+
+    __tablename__ = "abuse_reports"
+    __table_args__ = (
+        Index("ix_abuse_status", "status"),
+        UniqueConstraint("reporter_id", "target_kind", "target_id", name="uq_abuse_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reporter_id: int = Field(sa_column=_fk("users.id"))
+    target_kind: str = Field(sa_column=Column(String(12), nullable=False))
+    target_id: int
+    reason: str = Field(sa_column=Column(String(20), nullable=False))
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: str = Field(default="open", sa_column=Column(String(10), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class HelpfulVote(SQLModel, table=True):
+    """A user found a public answer helpful (ranks the community's answers)."""
+
+    __tablename__ = "helpful_votes"
+    __table_args__ = (UniqueConstraint("voter_id", "target", name="uq_helpful_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])
+    answer_id: int | None = Field(default=None, sa_column=_target_fks()[1])
+    target: str = Field(sa_column=Column(String(24), nullable=False, index=True))
+    voter_id: int = Field(sa_column=_fk("users.id"))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SavedExample(SQLModel, table=True):
+    """A public answer a user saved to learn from."""
+
+    __tablename__ = "saved_examples"
+    __table_args__ = (UniqueConstraint("user_id", "target", name="uq_saved_example"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])
+    answer_id: int | None = Field(default=None, sa_column=_target_fks()[1])
+    target: str = Field(sa_column=Column(String(24), nullable=False))
+    user_id: int = Field(sa_column=_fk("users.id"))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Resume(SQLModel, table=True):
+    """A video resume: chosen recordings in order, published at ``/r/<slug>`` when
+    ``published_at`` is set."""
+
+    __tablename__ = "resumes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(sa_column=_fk("users.id"))
+    slug: str = Field(sa_column=Column(String(60), unique=True, nullable=False))
+    title: str = Field(sa_column=Column(String(120), nullable=False))
+    intro: str = Field(default="", sa_column=Column(Text, nullable=False))
+    published_at: datetime | None = None
+    views: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ResumeItem(SQLModel, table=True):
+    """One recording in a resume, at ``position``."""
+
+    __tablename__ = "resume_items"
+    __table_args__ = (UniqueConstraint("resume_id", "recording_id", name="uq_resume_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    resume_id: int = Field(sa_column=_fk("resumes.id"))
+    recording_id: int = Field(sa_column=_fk("recordings.id"))
+    position: int = 0

@@ -29,6 +29,9 @@ DEFAULT_FLAGS: dict[str, bool] = {
     "practice": True,
     "progress": True,
     "schedule": True,
+    "sharing": True,
+    "community": True,
+    "resume": True,
 }
 
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - refused outside development
@@ -95,6 +98,8 @@ class Settings(BaseSettings):
     max_recording_mb: int = 200
     #: Longest recording accepted, in seconds.
     max_recording_seconds: int = 900
+    #: How many video resumes one account may have published at once (billing raises it).
+    max_published_resumes: int = 1
 
     # Background work: huey with a SQLite file by default, Redis when a URL is set.
     queue_url: str = ""

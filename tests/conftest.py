@@ -70,6 +70,16 @@ def postgres_template() -> str:
 
 
 PER_TEST_TABLES = (
+    "resume_items",
+    "resumes",
+    "saved_examples",
+    "helpful_votes",
+    "abuse_reports",
+    "ai_feedback_votes",
+    "reviews",
+    "comments",
+    "share_items",
+    "shares",
     "plan_items",
     "interviews",
     "reminder_prefs",

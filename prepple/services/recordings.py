@@ -176,9 +176,12 @@ def upload_token(recording: Recording) -> str:
     )
 
 
-def media_token(recording_id: int, user_id: int) -> str:
-    """A token that lets one viewer's browser stream this recording (6 hours)."""
-    return signing.sign("media", {"r": recording_id, "u": user_id}, ttl_seconds=MEDIA_TOKEN_SECONDS)
+def media_token(recording_id: int, user_id: int | None, key: str = "") -> str:
+    """A token that lets one viewer's browser stream this recording (6 hours): the owner, or
+    someone it is shared with (``key``: the link they came through; visitors have no id)."""
+    return signing.sign(
+        "media", {"r": recording_id, "u": user_id or 0, "k": key}, ttl_seconds=MEDIA_TOKEN_SECONDS
+    )
 
 
 def token_target(purpose: str, token: object, recording_id: object) -> tuple[int, int]:
@@ -724,14 +727,71 @@ def attempts(*, session: Session, user_id: int, question_id: int) -> list[Attemp
     ]
 
 
-def media_location(
-    *, session: Session, recording_id: int, user_id: int
-) -> tuple[Path | None, str | None, str]:
-    """Where to stream a recording from: ``(local path, presigned URL, mime)``."""
-    from prepple.services import storage
+@dataclass(frozen=True)
+class MediaLocation:
+    """Where to stream a recording from; ``private`` is False for anyone but the owner (their
+    responses must not be cached, so a revoked share stops at once)."""
 
-    rec = _owned(session, recording_id, user_id)
-    if not rec.media_key:
+    path: Path | None
+    url: str | None
+    mime: str
+    owner: bool
+
+
+SHARED_PRESIGN_SECONDS = 120
+
+
+def resume_media_token(recording_id: int, resume_id: int) -> str:
+    """A token that lets anyone play one recording of one published resume (6 hours); the
+    route checks on every request that the resume is still published and includes it."""
+    return signing.sign(
+        "resume-media", {"r": recording_id, "res": resume_id}, ttl_seconds=MEDIA_TOKEN_SECONDS
+    )
+
+
+def media_for_token(*, session: Session, token: object, recording_id: object) -> MediaLocation:
+    """Check a playback token again, now, and say where the media is.
+
+    A ``media`` token names the viewer (0 for a visitor holding a link) and the link key they
+    came through; :func:`prepple.services.sharing.access` decides as for every other request.
+    A ``resume-media`` token is good while its resume is published and includes the
+    recording."""
+    from prepple.services import resumes, sharing, storage
+
+    try:
+        data = signing.verify("media", token)
+        rid, uid, key, resume_id = int(data["r"]), int(data.get("u", 0)), str(data.get("k", "")), 0
+    except (signing.BadToken, KeyError, TypeError, ValueError):
+        try:
+            data = signing.verify("resume-media", token)
+            rid, uid, key, resume_id = int(data["r"]), 0, "", int(data["res"])
+        except (signing.BadToken, KeyError, TypeError, ValueError) as exc:
+            raise RecordingError(
+                "This link has expired. Reload the page and try again.", 403
+            ) from exc
+    if str(rid) != str(recording_id):
+        raise RecordingError("This link is for another recording.", 403)
+    owner = False
+    if resume_id:
+        if not resumes.resume_media_allowed(session=session, resume_id=resume_id, recording_id=rid):
+            raise RecordingError("This resume is no longer published.", 403)
+    else:
+        viewer = sharing.viewer_of(session, uid)
+        try:
+            grant = sharing.access(
+                session=session, viewer=viewer, target=sharing.Target("recording", rid), key=key
+            )
+        except sharing.ShareError as exc:
+            raise RecordingError(exc.message, 403 if exc.status == 401 else exc.status) from exc
+        owner = grant.is_owner
+    rec = session.get(Recording, rid)
+    if rec is None or not rec.media_key:
         raise RecordingError("This recording has no media yet.", 404)
     store = storage.get_storage()
-    return store.local_path(rec.media_key), store.playback_url(rec.media_key), rec.mime
+    expires = None if owner else SHARED_PRESIGN_SECONDS
+    return MediaLocation(
+        store.local_path(rec.media_key),
+        store.playback_url(rec.media_key, expires=expires),
+        rec.mime,
+        owner,
+    )
