@@ -507,6 +507,15 @@
       enable();
     }
   });
+  // The shared-answer page: a comment "at this moment" takes the player's current time.
+  // (Media events don't bubble, but a capturing listener on the document sees them.)
+  document.addEventListener("timeupdate", function (event) {
+    if (!event.target || event.target.id !== "result-player") return;
+    var at = $("comment-at"), label = $("comment-at-label");
+    var t = event.target.currentTime || 0;
+    if (at) at.value = t.toFixed(2);
+    if (label) label.textContent = Math.floor(t / 60) + ":" + String(Math.floor(t % 60)).padStart(2, "0");
+  }, true);
   function seekTo(el) {
     var player = $("result-player");
     var at = parseFloat(el.getAttribute("data-seek"));

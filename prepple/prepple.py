@@ -25,7 +25,9 @@ from prepple.pages import (  # noqa: F401 - importing registers the pages
     progress,
     questions,
     reminders,
+    resume,
     schedule,
+    sharing,
 )
 from prepple.services import answer_index
 from prepple.services.feedback import AnswerInput, analyze

@@ -122,6 +122,8 @@ def _account_links() -> rx.Component:
             rx.link("My answers", href="/answers", id="nav-answers"),
             rx.link("Today", href="/today", id="nav-today"),
             rx.link("Progress", href="/progress", id="nav-progress"),
+            rx.link("Shared", href="/shared", id="nav-shared"),
+            rx.link("Resume", href="/resume", id="nav-resume"),
             rx.cond(SessionState.is_staff, rx.link("Admin", href="/admin", id="nav-admin")),
             rx.link(SessionState.viewer_name, href="/account", id="nav-account"),
             rx.button(
@@ -154,6 +156,8 @@ def _mobile_menu() -> rx.Component:
                     rx.menu.item("Today", on_click=rx.redirect("/today")),
                     rx.menu.item("Schedule", on_click=rx.redirect("/schedule")),
                     rx.menu.item("Progress", on_click=rx.redirect("/progress")),
+                    rx.menu.item("Shared with me", on_click=rx.redirect("/shared")),
+                    rx.menu.item("Video resume", on_click=rx.redirect("/resume")),
                     rx.cond(
                         SessionState.is_staff, rx.menu.item("Admin", on_click=rx.redirect("/admin"))
                     ),

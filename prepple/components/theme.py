@@ -49,3 +49,14 @@ GLOBAL_STYLE = {
     ":focus-visible": {"outline": f"2px solid var(--{ACCENT}-9)", "outline_offset": "2px"},
     "a": {"text_underline_offset": "3px"},
 }
+
+#: Native <select> elements, styled to sit with Radix inputs.
+SELECT_STYLE = {
+    "padding": "0.45em 0.6em",
+    "border_radius": "var(--radius-3)",
+    "border": f"1px solid {rx.color('gray', 7)}",
+    "background": rx.color("gray", 1),
+    "color": rx.color("gray", 12),
+    "min_width": "10em",
+    "font_size": "var(--font-size-2)",
+}

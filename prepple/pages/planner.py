@@ -7,9 +7,11 @@ import reflex as rx
 from prepple import routes
 from prepple.components.feedback import empty_state
 from prepple.components.layout import page_layout
+from prepple.components.sharing import share_panel
 from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.state.planner import AnswersState, PlannerState, StoriesState
 from prepple.state.session import SessionState
+from prepple.state.sharing import ShareState
 
 SEVERITY_COLOR = {"high": "tomato", "medium": "amber", "low": "gray"}
 
@@ -514,7 +516,7 @@ def _history() -> rx.Component:
 @rx.page(
     route=routes.PLAN,
     title="Plan your answer - Prepple",
-    on_load=[SessionState.refresh_viewer, PlannerState.load],
+    on_load=[SessionState.refresh_viewer, PlannerState.load, ShareState.load],
 )
 def planner_page() -> rx.Component:
     """Plan one answer with live feedback."""
@@ -554,6 +556,7 @@ def planner_page() -> rx.Component:
                     spacing="5",
                     width="100%",
                 ),
+                share_panel(),
                 width="100%",
                 spacing=SPACE["normal"],
             ),

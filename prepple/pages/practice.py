@@ -8,10 +8,13 @@ import reflex as rx
 from prepple import routes
 from prepple.components.feedback import empty_state
 from prepple.components.layout import page_layout
+from prepple.components.media import media_player, transcript_token
+from prepple.components.sharing import share_panel
 from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.settings import get_settings
 from prepple.state.practice import CompareState, PracticeState, RecordingState
 from prepple.state.session import SessionState
+from prepple.state.sharing import ShareState
 
 TARGET_MIN, TARGET_MAX = 120, 180
 STEP_LABELS = {
@@ -510,45 +513,7 @@ def _progress() -> rx.Component:
 
 
 def _player() -> rx.Component:
-    return rx.cond(
-        RecordingState.has_video,
-        rx.el.video(
-            src=RecordingState.media_url,
-            controls=True,
-            plays_inline=True,
-            id="result-player",
-            class_name="rec-video",
-            preload="metadata",
-        ),
-        rx.el.audio(
-            src=RecordingState.media_url,
-            controls=True,
-            id="result-player",
-            preload="metadata",
-            width="100%",
-        ),
-    )
-
-
-def _token(t) -> rx.Component:
-    return rx.cond(
-        t.kind == "pause",
-        rx.el.span(
-            "⏸ " + t.text,
-            class_name="tx-pause",
-            custom_attrs={"data-seek": t.start},
-            role="button",
-            tab_index=0,
-        ),
-        rx.el.span(
-            t.text,
-            class_name="tx-word tx-" + t.kind,
-            custom_attrs={"data-seek": t.start, "data-section": t.section},
-            role="button",
-            tab_index=0,
-            title=rx.cond(t.kind == "filler", "Filler word", ""),
-        ),
-    )
+    return media_player(RecordingState.has_video, RecordingState.media_url)
 
 
 def _timeline() -> rx.Component:
@@ -632,7 +597,7 @@ def _results() -> rx.Component:
                         wrap="wrap",
                     ),
                     rx.box(
-                        rx.foreach(RecordingState.tokens, _token),
+                        rx.foreach(RecordingState.tokens, transcript_token),
                         id="transcript",
                         class_name="transcript",
                     ),
@@ -810,7 +775,7 @@ def _attempts() -> rx.Component:
 @rx.page(
     route=routes.RECORDING,
     title="Your practice answer - Prepple",
-    on_load=[SessionState.refresh_viewer, RecordingState.load],
+    on_load=[SessionState.refresh_viewer, RecordingState.load, ShareState.load],
 )
 def recording_page() -> rx.Component:
     """A recording's progress and then its results."""
@@ -891,6 +856,7 @@ def recording_page() -> rx.Component:
                     _player(),
                 ),
                 _comparison(),
+                rx.cond(RecordingState.status == "done", share_panel()),
                 _attempts(),
                 rx.hstack(
                     rx.alert_dialog.root(

@@ -8,20 +8,10 @@ from prepple import routes
 from prepple.components.feedback import empty_state, loading_rows
 from prepple.components.layout import page_layout
 from prepple.components.questions import difficulty_badge, question_card, tag_badge
-from prepple.components.theme import SPACE, STATUS, TEXT
+from prepple.components.theme import SELECT_STYLE, SPACE, STATUS, TEXT
 from prepple.state.questions import QuestionDetailState, QuestionsState
 from prepple.state.schedule import ScheduleState
 from prepple.state.session import SessionState
-
-SELECT_STYLE = {
-    "padding": "0.45em 0.6em",
-    "border_radius": "var(--radius-3)",
-    "border": f"1px solid {rx.color('gray', 7)}",
-    "background": rx.color("gray", 1),
-    "color": rx.color("gray", 12),
-    "min_width": "10em",
-    "font_size": "var(--font-size-2)",
-}
 
 
 def _filter_select(
@@ -305,6 +295,11 @@ def question_detail_page() -> rx.Component:
                             rx.button(rx.icon("video"), "Practise on camera", variant="soft"),
                             href="/practice/" + q.id.to_string(),
                             id="practice-answer",
+                        ),
+                        rx.link(
+                            rx.button(rx.icon("users"), "Community answers", variant="soft"),
+                            href="/community/" + q.id.to_string(),
+                            id="community-link",
                         ),
                         rx.cond(
                             SessionState.is_authenticated,

@@ -118,8 +118,15 @@ def comment_add(
         quote, field="quote", label="The sentence", max_len=600, required=False
     )
     at = _seconds(at_seconds, row)
+    now = utcnow()  # one instant for both, so a new comment doesn't read as edited
     comment = Comment(
-        author_id=viewer.user_id, at_seconds=at, quote=quoted, body=text, **target.columns()
+        author_id=viewer.user_id,
+        at_seconds=at,
+        quote=quoted,
+        body=text,
+        created_at=now,
+        updated_at=now,
+        **target.columns(),
     )
     session.add(comment)
     where = f" at {_clock(at)}" if at is not None else ""
@@ -385,7 +392,7 @@ def report_abuse(
         raise ShareError("Log in to report something.", 401, needs_login=True)
     if kind not in REPORT_KINDS or not isinstance(target_id, int) or isinstance(target_id, bool):
         raise ShareError("There is nothing to report there.", 404)
-    if reason not in REPORT_REASONS:
+    if not isinstance(reason, str) or reason not in REPORT_REASONS:
         raise ShareError("Choose a reason for the report.")
     text = validation.clean_text(
         detail, field="detail", label="The details", max_len=2000, required=False, multiline=True

@@ -79,7 +79,13 @@ class Target:
         """``"r12"`` / ``"a5"`` (or a Target) -> Target; anything else is a 404."""
         if isinstance(ref, Target):
             return ref
-        if isinstance(ref, str) and 2 <= len(ref) <= 11 and ref[0] in "ra" and ref[1:].isdigit():
+        if (
+            isinstance(ref, str)
+            and 2 <= len(ref) <= 11
+            and ref[0] in "ra"
+            and ref[1:].isascii()
+            and ref[1:].isdigit()
+        ):
             number = int(ref[1:])
             if 0 < number < 2**31:
                 return cls("recording" if ref[0] == "r" else "answer", number)
@@ -173,7 +179,7 @@ def share_link(share: Share) -> str:
 
 def share_by_key(session: Session, key: object) -> Share:
     """The share a link key names (ShareError 404 for a malformed or forged key)."""
-    if not isinstance(key, str) or len(key) > 64 or "-" not in key:
+    if not isinstance(key, str) or len(key) > 64 or "-" not in key or not key.isascii():
         raise ShareError("This link isn't valid. Check that it was copied whole.", 404)
     head, mac = key.split("-", 1)
     if not head.isdigit() or len(head) > 10:
@@ -221,8 +227,9 @@ def access(
         return Access(via="owner", owner_id=row.user_id)
     if row.visibility == "private":
         if key:
-            share_by_key(session, key)  # a forged key still reads as invalid
-            raise ShareError("The owner made this answer private again.", 410)
+            share = share_by_key(session, key)  # a forged key still reads as invalid
+            if share.owner_id == row.user_id and _contains(session, share, target):
+                raise ShareError("The owner made this answer private again.", 410)
         raise ShareError(NOT_SHARED, 404)
     if key:
         share = share_by_key(session, key)

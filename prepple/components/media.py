@@ -1,0 +1,45 @@
+"""The recording player and the transcript's clickable words, shared by the results page, the
+shared-answer page and the side-by-side view. ``prepple_recorder.js`` seeks ``#result-player``
+to any element's ``data-seek`` seconds on click or Enter."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def media_player(has_video, url, *, id_: str = "result-player") -> rx.Component:
+    """A video player, or an audio player for audio-only recordings."""
+    return rx.cond(
+        has_video,
+        rx.el.video(
+            src=url,
+            controls=True,
+            plays_inline=True,
+            id=id_,
+            class_name="rec-video",
+            preload="metadata",
+        ),
+        rx.el.audio(src=url, controls=True, id=id_, preload="metadata", width="100%"),
+    )
+
+
+def transcript_token(t) -> rx.Component:
+    """One word (fillers marked) or a long pause of a transcript; click to hear it."""
+    return rx.cond(
+        t.kind == "pause",
+        rx.el.span(
+            "⏸ " + t.text,
+            class_name="tx-pause",
+            custom_attrs={"data-seek": t.start},
+            role="button",
+            tab_index=0,
+        ),
+        rx.el.span(
+            t.text,
+            class_name="tx-word tx-" + t.kind,
+            custom_attrs={"data-seek": t.start, "data-section": t.section},
+            role="button",
+            tab_index=0,
+            title=rx.cond(t.kind == "filler", "Filler word", ""),
+        ),
+    )

@@ -1,0 +1,230 @@
+"""The owner's share panel: visibility, e-mail invites, links, and the list of shares."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from prepple.components.forms import labelled
+from prepple.components.theme import SELECT_STYLE, STATUS, TEXT
+from prepple.state.sharing import ShareState
+
+EXPIRY_CHOICES = (("", "Never expires"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days"))
+
+
+def _muted(text) -> rx.Component:
+    return rx.text(text, size=TEXT["small"], color=rx.color(STATUS["muted"], 11))
+
+
+def _expiry(id_: str) -> rx.Component:
+    return labelled(
+        "Link works for",
+        rx.el.select(
+            *[rx.el.option(label, value=value) for value, label in EXPIRY_CHOICES],
+            name="expires_days",
+            id=id_,
+            style=SELECT_STYLE,
+        ),
+        id_,
+    )
+
+
+def _include_plan(id_: str) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(type="checkbox", name="include_plan", id=id_, default_checked=True),
+        " Include my written plan",
+        html_for=id_,
+        style={"font_size": "0.9em"},
+    )
+
+
+def _share_row(s) -> rx.Component:
+    return rx.hstack(
+        rx.icon(rx.cond(s.kind == "invite", "mail", "link"), size=16),
+        rx.vstack(
+            rx.text(rx.cond(s.kind == "invite", s.invitee, "Anyone with the link"), size="2"),
+            _muted(
+                "Since "
+                + s.created
+                + rx.cond(s.expires != "", " · until " + s.expires, "")
+                + " · opened "
+                + s.views.to_string()
+                + " times"
+            ),
+            spacing="0",
+            flex="1",
+        ),
+        rx.badge(
+            s.status,
+            color_scheme=rx.match(s.status, ("active", "grass"), ("expired", "amber"), "gray"),
+        ),
+        rx.cond(
+            s.status == "active",
+            rx.hstack(
+                rx.cond(
+                    s.kind == "link",
+                    rx.link("Open", href=s.link, size="2", class_name="share-link"),
+                ),
+                rx.button(
+                    "Turn off",
+                    size="1",
+                    variant="soft",
+                    color_scheme="tomato",
+                    on_click=ShareState.revoke(s.id),
+                    id="revoke-" + s.id.to_string(),
+                ),
+                spacing="2",
+                align="center",
+            ),
+        ),
+        width="100%",
+        align="center",
+        spacing="3",
+        class_name="share-row",
+    )
+
+
+def share_panel() -> rx.Component:
+    """Who can see this answer, invite people, make a link, turn shares off."""
+    return rx.cond(
+        ShareState.ready,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Share for feedback", size="4", as_="h2"),
+                    rx.badge(ShareState.visibility, id="visibility-badge"),
+                    justify="between",
+                    width="100%",
+                ),
+                rx.segmented_control.root(
+                    rx.segmented_control.item("Private", value="private"),
+                    rx.segmented_control.item("Shared", value="shared"),
+                    rx.segmented_control.item("Public", value="public"),
+                    value=ShareState.visibility,
+                    on_change=ShareState.set_visibility,
+                    id="visibility",
+                ),
+                _muted(
+                    rx.match(
+                        ShareState.visibility,
+                        ("private", "Only you can see it. Links and invitations are paused."),
+                        ("shared", "Only the people and links below can see it."),
+                        "Members can find it under the question's community answers.",
+                    )
+                ),
+                rx.cond(
+                    ShareState.warning != "",
+                    rx.callout(
+                        rx.vstack(
+                            rx.text(ShareState.warning),
+                            rx.hstack(
+                                rx.button(
+                                    "The words are mine: publish",
+                                    size="1",
+                                    on_click=ShareState.confirm_public,
+                                    id="confirm-public",
+                                ),
+                                rx.button(
+                                    "Keep it as it was",
+                                    size="1",
+                                    variant="soft",
+                                    on_click=ShareState.dismiss_warning,
+                                ),
+                                spacing="2",
+                            ),
+                            spacing="2",
+                        ),
+                        icon="triangle-alert",
+                        color_scheme="amber",
+                        id="near-copy-warning",
+                    ),
+                ),
+                rx.grid(
+                    rx.form(
+                        rx.vstack(
+                            rx.text("Invite by e-mail", weight="bold", size="2"),
+                            labelled(
+                                "E-mail addresses (comma-separated)",
+                                rx.text_area(
+                                    name="emails",
+                                    id="share-emails",
+                                    placeholder="friend@example.com, mentor@example.com",
+                                    rows="2",
+                                    max_length=3000,
+                                ),
+                                "share-emails",
+                            ),
+                            labelled(
+                                "A note (optional)",
+                                rx.text_area(
+                                    name="message",
+                                    id="share-message",
+                                    placeholder="What would you like feedback on?",
+                                    rows="2",
+                                    max_length=1000,
+                                ),
+                                "share-message",
+                            ),
+                            _include_plan("invite-plan"),
+                            _expiry("invite-expiry"),
+                            rx.button("Send invitation", type="submit", id="share-invite"),
+                            spacing="2",
+                            width="100%",
+                        ),
+                        on_submit=ShareState.invite,
+                        reset_on_submit=True,
+                    ),
+                    rx.form(
+                        rx.vstack(
+                            rx.text("Share a link", weight="bold", size="2"),
+                            _muted("Anyone with the link can watch; to comment they log in."),
+                            _include_plan("link-plan"),
+                            _expiry("link-expiry"),
+                            rx.button(
+                                "Create link", type="submit", variant="soft", id="share-make-link"
+                            ),
+                            rx.cond(
+                                ShareState.new_link != "",
+                                rx.link(
+                                    rx.icon("link", size=14),
+                                    ShareState.new_link,
+                                    href=ShareState.new_link,
+                                    id="share-new-link",
+                                    size="2",
+                                ),
+                            ),
+                            spacing="2",
+                            width="100%",
+                        ),
+                        on_submit=ShareState.make_link,
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.cond(
+                    ShareState.error != "",
+                    rx.text(
+                        ShareState.error,
+                        color=rx.color(STATUS["error"], 11),
+                        size="2",
+                        role="alert",
+                        id="share-error",
+                    ),
+                ),
+                rx.cond(
+                    ShareState.shares.length() > 0,
+                    rx.vstack(
+                        rx.text("Shared with", weight="bold", size="2"),
+                        rx.foreach(ShareState.shares, _share_row),
+                        width="100%",
+                        spacing="2",
+                        id="share-list",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            id="share-panel",
+        ),
+    )
