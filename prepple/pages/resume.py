@@ -98,7 +98,11 @@ def _editor() -> rx.Component:
                                 id="resume-public-link",
                                 is_external=True,
                             ),
-                            _muted(ResumeEditState.views.to_string() + " views", id="resume-views"),
+                            _muted(
+                                ResumeEditState.views.to_string()
+                                + rx.cond(ResumeEditState.views == 1, " view", " views"),
+                                id="resume-views",
+                            ),
                             spacing="3",
                         ),
                         _muted("Publish to get a page anyone can open, no account needed."),

@@ -633,7 +633,7 @@ def _inbox_row(i) -> rx.Component:
                         + i.owner_name
                         + " · "
                         + i.created
-                        + rx.cond(i.items > 1, " · " + i.items.to_string() + " answers", "")
+                        + rx.cond(i.count > 1, " · " + i.count.to_string() + " answers", "")
                     ),
                     spacing="1",
                 ),

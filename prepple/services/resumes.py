@@ -25,7 +25,7 @@ from prepple.settings import get_settings
 
 MAX_ITEMS = 12
 MAX_RESUMES = 10
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])\Z")  # \Z: no trailing newline
 
 
 class ResumeError(Exception):
@@ -65,7 +65,10 @@ def slugify(text: str) -> str:
     """A URL-safe slug from a title ("Ana's résumé!" -> "anas-resume")."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     words = re.sub(r"[^a-z0-9]+", "-", folded.replace("'", "")).strip("-")
-    return words[:40].strip("-") or "resume"
+    slug = words[:40].strip("-")
+    if len(slug) < 3:  # SLUG_RE (the public page) needs at least three characters
+        slug = f"{slug}-resume" if slug else "resume"
+    return slug
 
 
 def _owned(session: Session, owner_id: int, resume_id: object) -> Resume:

@@ -318,7 +318,7 @@ class ShareView:
     kind: str  # invite | link
     invitee: str
     link: str
-    items: int
+    count: int
     status: str  # active | revoked | expired
     expires: str
     created: str
@@ -511,7 +511,7 @@ def shares_of(
             kind="invite" if s.invitee_email else "link",
             invitee=s.invitee_email,
             link=f"/s/{share_key(s)}",
-            items=counts.get(s.id, 0),
+            count=counts.get(s.id, 0),
             status=_status(s, now),
             expires=f"{s.expires_at:%Y-%m-%d}" if s.expires_at else "",
             created=f"{s.created_at:%Y-%m-%d}",
@@ -583,7 +583,7 @@ class InboxItem:
     owner_name: str
     link: str
     created: str
-    items: int
+    count: int
     reviewed: bool
 
 
@@ -639,7 +639,7 @@ def shared_with_me(
                 owner_name=owner.display_name if owner else "",
                 link=f"/s/{share_key(share)}",
                 created=f"{share.created_at:%Y-%m-%d}",
-                items=len(visible),
+                count=len(visible),
                 reviewed=reviewed,
             )
         )

@@ -38,7 +38,7 @@ class ResumeCard:
     slug: str
     published: bool
     views: int
-    items: int
+    answers: int
 
 
 class ResumeEditState(rx.State):

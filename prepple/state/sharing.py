@@ -127,8 +127,10 @@ class ShareState(rx.State):
 
     @rx.event
     @guarded(SIGNED_IN, flag="sharing")
-    def set_visibility(self, value: str, confirmed: bool = False):
+    def set_visibility(self, value: str | list[str], confirmed: bool = False):
         """Private, shared or public; public may first warn about a near-copy."""
+        if isinstance(value, list):
+            value = value[0] if value else ""
         target = self._target()
         if target is None:
             return rx.toast.error("Open one of your answers first.")
@@ -152,7 +154,7 @@ class ShareState(rx.State):
             "shared": "Only the people and links you choose can see it.",
             "public": "The community can see it now.",
         }
-        return rx.toast.success(labels[value], id="visibility-changed")
+        return rx.toast.success(labels[str(value)], id="visibility-changed")
 
     @rx.event
     @guarded(SIGNED_IN, flag="sharing")

@@ -189,7 +189,9 @@ def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
+        except ProcessLookupError:
+            pass  # it exited already (the start-up error is reported above)
+        except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
