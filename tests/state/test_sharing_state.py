@@ -1,0 +1,247 @@
+"""The sharing authorization matrix through the page (ViewState.load, what the page shows) and
+through the event handlers called directly, as a crafted websocket message would."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from prepple.models import Comment, Question, Recording, Resume, Share, utcnow
+from prepple.services import resumes, sharing
+from prepple.services.sharing import Target
+from prepple.state.resume import ResumeEditState, ResumePublicState
+from prepple.state.session import Refusal, SessionState
+from prepple.state.sharing import ShareLinkState, ShareState, ViewState
+from tests.state.helpers import call, get, login_token, new_tree
+
+SAID = "I led the migration and we cut costs by ten percent in two months."
+
+
+def _route(root, cls, path: str, **params):
+    state = get(root, cls)
+    state.router = state.router.__class__.from_router_data(
+        {"pathname": path, "query": {k: str(v) for k, v in params.items()}}
+    )
+    call(root, SessionState, "refresh_viewer")
+    return state
+
+
+@pytest.fixture
+def world(session, make_user):
+    """An owner's finished recording shared by invite and by links (live, revoked, expired),
+    and the people who try to open it."""
+    people = {
+        "owner": make_user("owner@example.com", name="Olive"),
+        "invitee": make_user("invitee@example.com", name="Ivan"),
+        "holder": make_user("holder@example.com", name="Hana"),
+        "stranger": make_user("stranger@example.com", name="Sid"),
+    }
+    qid = session.exec(select(Question.id).order_by(Question.id)).first()
+    words = [
+        {"text": f" {w}", "start": i * 0.4, "end": i * 0.4 + 0.3}
+        for i, w in enumerate(SAID.split())
+    ]
+    rec = Recording(
+        user_id=people["owner"].id,
+        question_id=qid,
+        status="done",
+        media_key="t/x.webm",
+        mime="video/webm",
+        has_video=True,
+        duration_seconds=30.0,
+        transcript_json=json.dumps({"text": SAID, "words": words}),
+        report_json=json.dumps(
+            {
+                "overall": 70,
+                "tips": [{"severity": "medium", "message": "Slow down.", "kind": "pace"}],
+            }
+        ),
+    )
+    session.add(rec)
+    session.commit()
+    target = Target("recording", rec.id)
+    owner = people["owner"].id
+    (invite,), _ = sharing.share_create(
+        session=session, owner_id=owner, targets=[target], emails="invitee@example.com"
+    )
+    (link,), _ = sharing.share_create(session=session, owner_id=owner, targets=[target], link=True)
+    (revoked,), _ = sharing.share_create(
+        session=session, owner_id=owner, targets=[target], link=True
+    )
+    (expired,), _ = sharing.share_create(
+        session=session, owner_id=owner, targets=[target], link=True, expires_days=1
+    )
+    sharing.share_revoke(session=session, owner_id=owner, share_id=revoked.id)
+    expired.expires_at = utcnow() - timedelta(minutes=1)
+    session.add(expired)
+    session.commit()
+    keys = {
+        "none": "",
+        "invite": sharing.share_key(invite),
+        "link": sharing.share_key(link),
+        "revoked": sharing.share_key(revoked),
+        "expired": sharing.share_key(expired),
+        "forged": f"{link.id}-AAAAAAAAAAAAAAAAAAAAAAAA",
+    }
+    return {"people": people, "rec": rec, "keys": keys, "target": target}
+
+
+def _open(world, who: str, key: str):
+    user = world["people"].get(who)
+    root = new_tree(login_token(user) if user else "")
+    state = _route(
+        root,
+        ViewState,
+        f"/view/r{world['rec'].id}",
+        ref=f"r{world['rec'].id}",
+        k=world["keys"][key],
+    )
+    call(root, ViewState, "load")
+    return root, state
+
+
+# who, link key, what the page shows ("" = the answer, else part of the refusal), may comment
+MATRIX = [
+    ("owner", "none", "", True),
+    ("invitee", "invite", "", True),
+    ("invitee", "none", "", True),
+    ("holder", "link", "", True),
+    ("visitor", "link", "", False),
+    ("stranger", "none", "isn't shared with you", False),
+    ("visitor", "none", "isn't shared with you", False),
+    ("stranger", "invite", "another e-mail address", False),
+    ("visitor", "invite", "Log in", False),
+    ("holder", "revoked", "stopped sharing", False),
+    ("visitor", "revoked", "stopped sharing", False),
+    ("holder", "expired", "expired", False),
+    ("holder", "forged", "isn't valid", False),
+]
+
+
+@pytest.mark.parametrize(("who", "key", "refusal", "may_comment"), MATRIX)
+def test_the_page_and_the_comment_handler_follow_the_matrix(
+    session, world, who, key, refusal, may_comment
+):
+    root, state = _open(world, who, key)
+    if refusal:
+        assert refusal in state.problem
+        assert state.media_url == "" and state.tokens == [] and state.question_text == ""
+    else:
+        assert state.problem == "" and state.question_text
+        assert state.media_url.startswith(f"/api/recordings/{world['rec'].id}/media?token=")
+        assert "migration" in state.transcript_text
+    assert state.may_comment is may_comment
+    # Whatever the page showed, a crafted event tries to comment anyway.
+    state.ref, state.key = f"r{world['rec'].id}", world["keys"][key]
+    result = call(root, ViewState, "add_comment", {"body": f"from {who}", "pin": "on", "at": "3"})
+    rows = session.exec(select(Comment).where(Comment.body == f"from {who}")).all()
+    if may_comment:
+        assert len(rows) == 1 and rows[0].at_seconds == 3.0
+    else:
+        assert rows == []
+        assert result  # refused with a message (a toast, or a log-in redirect for visitors)
+
+
+def test_after_visibility_changes_the_same_people_are_refused_then_let_back(session, world):
+    owner = world["people"]["owner"]
+    root = new_tree(login_token(owner))
+    panel = _route(root, ShareState, f"/recordings/{world['rec'].id}", rid=world["rec"].id)
+    call(root, ShareState, "load")
+    assert panel.visibility == "shared" and len(panel.shares) == 4
+    call(root, ShareState, "set_visibility", "private")
+    session.expire_all()
+    assert session.get(Recording, world["rec"].id).visibility == "private"
+    _, invitee_view = _open(world, "invitee", "invite")
+    _, holder_view = _open(world, "holder", "link")
+    assert "isn't shared" in invitee_view.problem or "private" in invitee_view.problem
+    assert "private again" in holder_view.problem
+    call(root, ShareState, "set_visibility", "shared")
+    _, invitee_view = _open(world, "invitee", "invite")
+    _, revoked_view = _open(world, "holder", "revoked")
+    assert invitee_view.problem == "" and "stopped sharing" in revoked_view.problem
+
+
+def test_a_revoked_share_empties_an_open_page_on_its_next_poll(session, world):
+    root, state = _open(world, "holder", "link")
+    assert state.problem == "" and state.transcript_text
+    link = session.exec(select(Share).where(Share.invitee_email == "").order_by(Share.id)).first()
+    sharing.share_revoke(session=session, owner_id=world["people"]["owner"].id, share_id=link.id)
+    session.commit()
+    call(root, ViewState, "poll")
+    assert "stopped sharing" in state.problem
+    assert state.transcript_text == "" and state.media_url == "" and state.comments == []
+
+
+def test_only_the_owner_manages_sharing_even_through_crafted_events(session, world):
+    stranger = world["people"]["stranger"]
+    root = new_tree(login_token(stranger))
+    panel = _route(root, ShareState, f"/recordings/{world['rec'].id}", rid=world["rec"].id)
+    call(root, ShareState, "load")
+    assert not panel.ready and panel.shares == []
+    panel.ref = f"r{world['rec'].id}"  # crafted: aim the panel at someone else's recording
+    call(root, ShareState, "set_visibility", "public")
+    call(root, ShareState, "make_link", {})
+    call(root, ShareState, "invite", {"emails": "stranger@example.com"})
+    link = session.exec(select(Share).where(Share.invitee_email == "").order_by(Share.id)).first()
+    call(root, ShareState, "revoke", link.id)
+    session.expire_all()
+    assert session.get(Recording, world["rec"].id).visibility == "shared"
+    assert session.get(Share, link.id).revoked_at is None
+    assert len(session.exec(select(Share)).all()) == 4
+
+
+def test_visitors_cannot_use_member_handlers(session, world):
+    root = new_tree("")
+    state = get(root, ViewState)
+    state.ref, state.key = f"r{world['rec'].id}", world["keys"]["link"]
+    for name, args in (
+        ("add_comment", [{"body": "hi"}]),
+        ("save_review", [{"structure": "4"}]),
+        ("vote_ai", [{"item": "x", "agree": "yes"}]),
+        ("report", [{"reason": "spam"}]),
+        ("toggle_helpful", []),
+    ):
+        assert isinstance(call(root, ViewState, name, *args), Refusal), name
+    assert session.exec(select(Comment)).all() == []
+
+
+def test_share_links_open_one_answer_directly_and_refuse_dead_links(session, world):
+    root = new_tree("")
+    link_state = _route(root, ShareLinkState, "/s/x", key=world["keys"]["link"])
+    events = call(root, ShareLinkState, "load")
+    assert link_state.problem == "" and len(link_state.items) == 1
+    assert f"/view/r{world['rec'].id}?k=" in repr(events)
+    root2 = new_tree("")
+    dead = _route(root2, ShareLinkState, "/s/x", key=world["keys"]["revoked"])
+    call(root2, ShareLinkState, "load")
+    assert "stopped sharing" in dead.problem and dead.items == []
+
+
+def test_resume_handlers_belong_to_the_owner_and_the_page_to_everyone(session, world):
+    owner = world["people"]["owner"]
+    resume = resumes.resume_create(session=session, owner_id=owner.id, title="Olive, PM")
+    resumes.resume_set_items(
+        session=session, owner_id=owner.id, resume_id=resume.id, recording_ids=[world["rec"].id]
+    )
+    session.commit()
+    stranger_root = new_tree(login_token(world["people"]["stranger"]))
+    editor = get(stranger_root, ResumeEditState)
+    call(stranger_root, SessionState, "refresh_viewer")
+    editor.current_id = resume.id  # crafted
+    call(stranger_root, ResumeEditState, "set_published", True)
+    call(stranger_root, ResumeEditState, "delete")
+    session.expire_all()
+    assert session.get(Resume, resume.id).published_at is None
+    owner_root = new_tree(login_token(owner))
+    call(owner_root, SessionState, "refresh_viewer")
+    call(owner_root, ResumeEditState, "load")
+    call(owner_root, ResumeEditState, "set_published", True)
+    session.expire_all()
+    assert session.get(Resume, resume.id).published_at is not None
+    visitor_root = new_tree("")
+    page = _route(visitor_root, ResumePublicState, "/r/x", slug=resume.slug)
+    call(visitor_root, ResumePublicState, "load")
+    assert page.title == "Olive, PM" and len(page.items) == 1
+    assert page.items[0].media_url.startswith(f"/api/recordings/{world['rec'].id}/media?token=")
+    assert "70" not in repr(page.items)  # no scores on the public page
