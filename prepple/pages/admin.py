@@ -8,7 +8,7 @@ from prepple import routes
 from prepple.components.feedback import access_denied, empty_state
 from prepple.components.layout import page_layout
 from prepple.components.theme import SPACE, STATUS, TEXT
-from prepple.state.admin import AdminState
+from prepple.state.admin import TAB_PERMISSIONS, AdminState
 from prepple.state.session import SessionState
 
 
@@ -200,18 +200,89 @@ def _audit_tab() -> rx.Component:
     )
 
 
+def _report(r) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(r.kind),
+                rx.badge(r.reason, color_scheme="tomato", variant="soft"),
+                rx.text("from " + r.reporter, size=TEXT["small"]),
+                rx.text(r.created, size=TEXT["small"]),
+                wrap="wrap",
+            ),
+            rx.text(r.excerpt, white_space="pre-wrap", size="2"),
+            rx.cond(r.detail != "", rx.text("“" + r.detail + "”", size=TEXT["small"])),
+            rx.hstack(
+                rx.cond(r.link != "", rx.link("Open", href=r.link, is_external=True)),
+                rx.button(
+                    "Dismiss",
+                    size="1",
+                    variant="soft",
+                    on_click=AdminState.resolve_report(r.id, "dismiss"),
+                ),
+                rx.button(
+                    "Remove it",
+                    size="1",
+                    color_scheme="tomato",
+                    on_click=AdminState.resolve_report(r.id, "remove"),
+                    class_name="report-remove",
+                ),
+                spacing="2",
+                align="center",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        class_name="report-card",
+    )
+
+
+def _reports_tab() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            AdminState.reports.length() > 0,
+            rx.vstack(rx.foreach(AdminState.reports, _report), width="100%", id="reports"),
+            empty_state(
+                "shield-check", "No open reports", "Reported answers and comments appear here."
+            ),
+        ),
+        rx.heading("Do people agree with the AI?", size="4", as_="h2"),
+        rx.cond(
+            AdminState.agreement.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h) for h in ("Dimension", "Votes", "Agree")]
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        AdminState.agreement,
+                        lambda a: rx.table.row(
+                            rx.table.cell(a.dimension),
+                            rx.table.cell(a.votes.to_string()),
+                            rx.table.cell(a.rate.to_string() + "%"),
+                        ),
+                    )
+                ),
+                size="1",
+                id="ai-agreement",
+            ),
+            rx.text("No votes on the AI's feedback yet.", size=TEXT["small"]),
+        ),
+        width="100%",
+        spacing=SPACE["normal"],
+    )
+
+
 _TABS = [
     ("users", "Users", _users_tab),
     ("flags", "Feature flags", _flags_tab),
     ("outbox", "Outbox", _outbox_tab),
     ("audit", "Audit log", _audit_tab),
+    ("reports", "Reports", _reports_tab),
 ]
-_TAB_PERM = {
-    "users": "admin.users.view",
-    "flags": "admin.flags",
-    "outbox": "admin.outbox",
-    "audit": "admin.audit",
-}
 
 
 @rx.page(
@@ -239,7 +310,7 @@ def admin_page() -> rx.Component:
                     rx.tabs.list(
                         *[
                             rx.cond(
-                                SessionState.viewer_permissions.contains(_TAB_PERM[key]),
+                                SessionState.viewer_permissions.contains(TAB_PERMISSIONS[key]),
                                 rx.tabs.trigger(label, value=key, id=f"tab-{key}"),
                             )
                             for key, label, _ in _TABS

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.outbox": frozenset({"support", "admin"}),
     "admin.audit": frozenset({"admin"}),
     "dev.gallery": frozenset({"admin"}),
+    "moderation.reports": frozenset({"moderator", "admin"}),
 }
 
 

@@ -423,3 +423,115 @@ def report_abuse(
         status="open",
         created_at=now or utcnow(),
     )
+
+
+# --- moderation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportView:
+    """An open abuse report as moderators see it."""
+
+    id: int
+    kind: str
+    target_id: int
+    reason: str
+    detail: str
+    reporter: str
+    excerpt: str
+    link: str
+    created: str
+
+
+def _reported_text(session: Session, kind: str, target_id: int) -> tuple[str, str]:
+    from prepple.models import Answer
+    from prepple.services.sharing import target_text
+
+    if kind == "comment":
+        comment = session.get(Comment, target_id)
+        if comment is None:
+            return "(deleted)", ""
+        ref = Target(
+            "recording" if comment.recording_id else "answer",
+            comment.recording_id or comment.answer_id or 0,
+        ).ref
+        return comment.body, f"/view/{ref}"
+    if kind == "resume":
+        resume = session.get(Resume, target_id)
+        return (resume.title + " — " + resume.intro if resume else "(deleted)"), (
+            f"/r/{resume.slug}" if resume else ""
+        )
+    row = session.get(Recording if kind == "recording" else Answer, target_id)
+    if row is None:
+        return "(deleted)", ""
+    return target_text(row), f"/view/{kind[0]}{target_id}"
+
+
+def reports_open(*, session: Session, limit: int = 100) -> list[ReportView]:
+    """Open abuse reports, oldest first, with what was reported."""
+    rows = session.exec(
+        select(AbuseReport, User.email)
+        .join(User, col(User.id) == AbuseReport.reporter_id)
+        .where(AbuseReport.status == "open")
+        .order_by(AbuseReport.id)
+        .limit(limit)
+    ).all()
+    out = []
+    for report, email in rows:
+        text, link = _reported_text(session, report.target_kind, report.target_id)
+        out.append(
+            ReportView(
+                id=report.id,
+                kind=report.target_kind,
+                target_id=report.target_id,
+                reason=REPORT_REASONS.get(report.reason, report.reason),
+                detail=report.detail,
+                reporter=email,
+                excerpt=text[:300],
+                link=link,
+                created=f"{report.created_at:%Y-%m-%d %H:%M} UTC",
+            )
+        )
+    return out
+
+
+def report_resolve(*, session: Session, report_id: object, action: object) -> str:
+    """Close a report: ``dismiss`` it, or ``remove`` what it reports (a comment is deleted, an
+    answer or recording made private, a resume unpublished). Every open report on the same
+    thing closes with it. Returns what was done, for the audit log."""
+    from prepple.models import Answer
+
+    report = session.get(AbuseReport, report_id) if isinstance(report_id, int) else None
+    if report is None or report.status != "open":
+        raise ShareError("That report is already closed.", 404)
+    if action not in ("dismiss", "remove"):
+        raise ShareError("Choose dismiss or remove.")
+    kind, target_id = report.target_kind, report.target_id
+    if action == "remove":
+        if kind == "comment":
+            comment = session.get(Comment, target_id)
+            if comment is not None and comment.deleted_at is None:
+                comment.deleted_at = utcnow()
+                session.add(comment)
+        elif kind == "resume":
+            resume = session.get(Resume, target_id)
+            if resume is not None:
+                resume.published_at = None
+                session.add(resume)
+        else:
+            row = session.get(Recording if kind == "recording" else Answer, target_id)
+            if row is not None:
+                row.visibility = "private"
+                session.add(row)
+    status = "removed" if action == "remove" else "dismissed"
+    for other in session.exec(
+        select(AbuseReport).where(
+            AbuseReport.target_kind == kind,
+            AbuseReport.target_id == target_id,
+            AbuseReport.status == "open",
+        )
+    ).all():
+        other.status = status
+        session.add(other)
+    session.flush()
+    return f"{kind} {target_id}: {status}"

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from prepple.db import session_scope
 from prepple.models import AuditEntry, User, UserRole
-from prepple.services import accounts, flags, notifications
+from prepple.services import accounts, flags, notifications, reviews
 from prepple.services.authz import ROLES, may
 from prepple.services.flags import FlagView
 from prepple.services.validation import LIKE_ESCAPE, InvalidInput, clean_query, like_contains
@@ -57,6 +57,15 @@ class AuditRow:
     created: str
 
 
+@dataclass
+class AgreementRow:
+    """How often people agreed with the AI's feedback on one dimension."""
+
+    dimension: str
+    votes: int
+    rate: int  # percent
+
+
 class AdminState(rx.State):
     """Admin area data, loaded per tab the principal may see."""
 
@@ -67,6 +76,8 @@ class AdminState(rx.State):
     flag_rows: list[FlagView] = []
     outbox: list[OutboxRow] = []
     audit_rows: list[AuditRow] = []
+    reports: list[reviews.ReportView] = []
+    agreement: list[AgreementRow] = []
     all_roles: list[str] = list(ROLES)
 
     def _load_users(self) -> None:
@@ -138,6 +149,14 @@ class AdminState(rx.State):
             )
             for a, email in rows
         ]
+
+    def _load_reports(self) -> None:
+        with session_scope() as session:
+            self.reports = reviews.reports_open(session=session)
+            self.agreement = [
+                AgreementRow(a.dimension, a.votes, round(a.rate * 100))
+                for a in reviews.ai_agreement(session=session)
+            ]
 
     @rx.event
     @guarded("admin.view")
@@ -231,16 +250,40 @@ class AdminState(rx.State):
         self._load_flags()
         return rx.toast.success(f"{name}: {value}")
 
+    @rx.event
+    @guarded("moderation.reports")
+    def resolve_report(self, report_id: int, action: str):
+        """Dismiss a report, or remove what it reports; either way it is audited."""
+        from prepple.services.sharing import ShareError
+
+        try:
+            with session_scope() as session:
+                done = reviews.report_resolve(
+                    session=session, report_id=as_int(report_id), action=action
+                )
+                accounts.audit(
+                    session,
+                    actor_id=current_principal().user_id,
+                    action="report.resolve",
+                    detail=done,
+                )
+        except ShareError as exc:
+            return rx.toast.error(exc.message)
+        self._load_reports()
+        return rx.toast.success("Removed." if action == "remove" else "Dismissed.")
+
 
 TAB_PERMISSIONS: dict[str, str] = {
     "users": "admin.users.view",
     "flags": "admin.flags",
     "outbox": "admin.outbox",
     "audit": "admin.audit",
+    "reports": "moderation.reports",
 }
 LOADERS = {
     "users": AdminState._load_users,
     "flags": AdminState._load_flags,
     "outbox": AdminState._load_outbox,
     "audit": AdminState._load_audit,
+    "reports": AdminState._load_reports,
 }

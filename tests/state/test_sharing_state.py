@@ -245,3 +245,35 @@ def test_resume_handlers_belong_to_the_owner_and_the_page_to_everyone(session, w
     assert page.title == "Olive, PM" and len(page.items) == 1
     assert page.items[0].media_url.startswith(f"/api/recordings/{world['rec'].id}/media?token=")
     assert "70" not in repr(page.items)  # no scores on the public page
+
+
+def test_reports_reach_moderators_who_alone_can_resolve_them(session, world, make_user):
+    from prepple.models import AbuseReport, AuditEntry
+    from prepple.state.admin import AdminState
+
+    holder = world["people"]["holder"]
+    root, state = _open(world, "holder", "link")
+    call(root, ViewState, "report", {"reason": "plagiarism", "detail": "Copied from a blog"})
+    call(root, ViewState, "report", {"reason": "spam"})  # a second report on the same answer
+    reports = session.exec(select(AbuseReport)).all()
+    assert [(r.reporter_id, r.target_kind, r.reason) for r in reports] == [
+        (holder.id, "recording", "plagiarism")
+    ]
+    seeker_root = new_tree(login_token(world["people"]["stranger"]))
+    call(seeker_root, SessionState, "refresh_viewer")
+    assert isinstance(
+        call(seeker_root, AdminState, "resolve_report", reports[0].id, "remove"), Refusal
+    )
+    moderator = make_user("mod@example.com", roles=("moderator",))
+    mod_root = new_tree(login_token(moderator))
+    call(mod_root, SessionState, "refresh_viewer")
+    admin = get(mod_root, AdminState)
+    call(mod_root, AdminState, "load")
+    assert admin.tab == "reports" and len(admin.reports) == 1
+    assert admin.reports[0].excerpt.startswith("I led the migration")
+    call(mod_root, AdminState, "resolve_report", reports[0].id, "remove")
+    session.expire_all()
+    assert session.get(AbuseReport, reports[0].id).status == "removed"
+    assert session.get(Recording, world["rec"].id).visibility == "private"
+    assert admin.reports == []
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "report.resolve")).first()
