@@ -83,6 +83,72 @@ def _share_row(s) -> rx.Component:
     )
 
 
+def share_forms(state, prefix: str) -> rx.Component:
+    """The two ways to share: invite by e-mail, or make a link (``state`` has ``invite``,
+    ``make_link`` and ``new_link``); element ids start with ``prefix``."""
+    return rx.grid(
+        rx.form(
+            rx.vstack(
+                rx.text("Invite by e-mail", weight="bold", size="2"),
+                labelled(
+                    "E-mail addresses (comma-separated)",
+                    rx.text_area(
+                        name="emails",
+                        id=f"{prefix}-emails",
+                        placeholder="friend@example.com, mentor@example.com",
+                        rows="2",
+                        max_length=3000,
+                    ),
+                    f"{prefix}-emails",
+                ),
+                labelled(
+                    "A note (optional)",
+                    rx.text_area(
+                        name="message",
+                        id=f"{prefix}-message",
+                        placeholder="What would you like feedback on?",
+                        rows="2",
+                        max_length=1000,
+                    ),
+                    f"{prefix}-message",
+                ),
+                _include_plan(f"{prefix}-invite-plan"),
+                _expiry(f"{prefix}-invite-expiry"),
+                rx.button("Send invitation", type="submit", id=f"{prefix}-invite"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=state.invite,
+            reset_on_submit=True,
+        ),
+        rx.form(
+            rx.vstack(
+                rx.text("Share a link", weight="bold", size="2"),
+                _muted("Anyone with the link can watch; to comment they log in."),
+                _include_plan(f"{prefix}-link-plan"),
+                _expiry(f"{prefix}-link-expiry"),
+                rx.button("Create link", type="submit", variant="soft", id=f"{prefix}-make-link"),
+                rx.cond(
+                    state.new_link != "",
+                    rx.link(
+                        rx.icon("link", size=14),
+                        state.new_link,
+                        href=state.new_link,
+                        id=f"{prefix}-new-link",
+                        size="2",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=state.make_link,
+        ),
+        columns=rx.breakpoints(initial="1", md="2"),
+        spacing="4",
+        width="100%",
+    )
+
+
 def share_panel() -> rx.Component:
     """Who can see this answer, invite people, make a link, turn shares off."""
     return rx.cond(
@@ -138,69 +204,7 @@ def share_panel() -> rx.Component:
                         id="near-copy-warning",
                     ),
                 ),
-                rx.grid(
-                    rx.form(
-                        rx.vstack(
-                            rx.text("Invite by e-mail", weight="bold", size="2"),
-                            labelled(
-                                "E-mail addresses (comma-separated)",
-                                rx.text_area(
-                                    name="emails",
-                                    id="share-emails",
-                                    placeholder="friend@example.com, mentor@example.com",
-                                    rows="2",
-                                    max_length=3000,
-                                ),
-                                "share-emails",
-                            ),
-                            labelled(
-                                "A note (optional)",
-                                rx.text_area(
-                                    name="message",
-                                    id="share-message",
-                                    placeholder="What would you like feedback on?",
-                                    rows="2",
-                                    max_length=1000,
-                                ),
-                                "share-message",
-                            ),
-                            _include_plan("invite-plan"),
-                            _expiry("invite-expiry"),
-                            rx.button("Send invitation", type="submit", id="share-invite"),
-                            spacing="2",
-                            width="100%",
-                        ),
-                        on_submit=ShareState.invite,
-                        reset_on_submit=True,
-                    ),
-                    rx.form(
-                        rx.vstack(
-                            rx.text("Share a link", weight="bold", size="2"),
-                            _muted("Anyone with the link can watch; to comment they log in."),
-                            _include_plan("link-plan"),
-                            _expiry("link-expiry"),
-                            rx.button(
-                                "Create link", type="submit", variant="soft", id="share-make-link"
-                            ),
-                            rx.cond(
-                                ShareState.new_link != "",
-                                rx.link(
-                                    rx.icon("link", size=14),
-                                    ShareState.new_link,
-                                    href=ShareState.new_link,
-                                    id="share-new-link",
-                                    size="2",
-                                ),
-                            ),
-                            spacing="2",
-                            width="100%",
-                        ),
-                        on_submit=ShareState.make_link,
-                    ),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    spacing="4",
-                    width="100%",
-                ),
+                share_forms(ShareState, "share"),
                 rx.cond(
                     ShareState.error != "",
                     rx.text(

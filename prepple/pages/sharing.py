@@ -9,6 +9,7 @@ from prepple.components.feedback import empty_state
 from prepple.components.forms import labelled
 from prepple.components.layout import page_layout
 from prepple.components.media import media_player, transcript_token
+from prepple.components.sharing import share_forms
 from prepple.components.theme import SELECT_STYLE, SPACE, STATUS, TEXT
 from prepple.services.reviews import RATINGS, REPORT_REASONS
 from prepple.state.session import SessionState
@@ -16,6 +17,7 @@ from prepple.state.sharing import (
     POLL_MS,
     CommunityState,
     InboxState,
+    SetShareState,
     ShareLinkState,
     ViewState,
 )
@@ -653,10 +655,67 @@ def _inbox_row(i) -> rx.Component:
     )
 
 
+def _set_share() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Share several answers at once", size="4", as_="h2"),
+            _muted("Pick answers for one person or one link, e.g. everything for one interview."),
+            rx.cond(
+                SetShareState.options.length() > 0,
+                rx.vstack(
+                    rx.box(
+                        rx.foreach(
+                            SetShareState.options,
+                            lambda o: rx.el.label(
+                                rx.el.input(
+                                    type="checkbox",
+                                    checked=o.chosen,
+                                    on_change=SetShareState.toggle(o.ref),
+                                    class_name="set-option",
+                                    custom_attrs={"data-ref": o.ref},
+                                ),
+                                rx.vstack(
+                                    rx.text(o.label, size="2"),
+                                    _muted(o.detail),
+                                    spacing="0",
+                                ),
+                                style={"display": "flex", "gap": "0.6em", "padding": "0.3em 0"},
+                            ),
+                        ),
+                        max_height="16em",
+                        overflow_y="auto",
+                        width="100%",
+                        id="set-options",
+                    ),
+                    _muted(SetShareState.chosen.length().to_string() + " chosen"),
+                    share_forms(SetShareState, "set"),
+                    rx.cond(
+                        SetShareState.error != "",
+                        rx.text(
+                            SetShareState.error,
+                            color=rx.color(STATUS["error"], 11),
+                            size="2",
+                            role="alert",
+                            id="set-error",
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                _muted("Plan or record answers first; then you can share them here."),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        id="set-share",
+    )
+
+
 @rx.page(
     route=routes.SHARED,
     title="Shared with me - Prepple",
-    on_load=[SessionState.refresh_viewer, InboxState.load],
+    on_load=[SessionState.refresh_viewer, InboxState.load, SetShareState.load],
 )
 def shared_page() -> rx.Component:
     """The feedback provider's inbox and the examples the user saved."""
@@ -677,6 +736,7 @@ def shared_page() -> rx.Component:
                 rx.spinner(),
             ),
         ),
+        _set_share(),
         rx.heading("Saved examples", size="5", as_="h2"),
         rx.cond(
             InboxState.saved.length() > 0,

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 import reflex as rx
-from sqlmodel import select
+from sqlmodel import col, select
 
 from prepple import jobs
 from prepple.db import session_scope
@@ -56,6 +56,42 @@ def _deliver(message_ids: list[int]) -> None:
 def sentences_of(text: str) -> list[str]:
     """A text cut into sentences (for pinning a comment to one)."""
     return [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) > 2][:80]
+
+
+def _invite_args(form: object) -> dict:
+    form = form_data(form)
+    return {
+        "emails": form.get("emails", ""),
+        "message": form.get("message", ""),
+        "include_plan": form.get("include_plan") in ("on", True, "true"),
+        "expires_days": form.get("expires_days") or None,
+    }
+
+
+def _link_args(form: object) -> dict:
+    form = form_data(form)
+    return {
+        "link": True,
+        "include_plan": form.get("include_plan") in ("on", True, "true"),
+        "expires_days": form.get("expires_days") or None,
+    }
+
+
+def _make_shares(refs: list[str], args: dict) -> tuple[str, str]:
+    """Share the current user's answers ``refs``; returns ``(new link path, error)`` and queues
+    the invitation e-mails after commit."""
+    try:
+        targets = [Target.parse(ref) for ref in refs]
+        with session_scope() as db:
+            shares, queued = sharing.share_create(
+                session=db, owner_id=current_principal().user_id, targets=targets, **args
+            )
+            links = [f"/s/{sharing.share_key(s)}" for s in shares if not s.invitee_email]
+            db.commit()
+    except (ShareError, InvalidInput) as exc:
+        return "", _problem(exc)
+    _deliver(queued)
+    return (links[0] if links else ""), ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -168,55 +204,28 @@ class ShareState(rx.State):
         """Keep the answer as it was."""
         self.warning = ""
 
-    def _create(self, **kwargs) -> list | None:
-        target = self._target()
-        if target is None:
-            return [rx.toast.error("Open one of your answers first.")]
-        try:
-            with session_scope() as db:
-                shares, queued = sharing.share_create(
-                    session=db, owner_id=current_principal().user_id, targets=[target], **kwargs
-                )
-                links = [sharing.share_key(s) for s in shares if not s.invitee_email]
-                db.commit()
-                self._refresh(db)
-        except (ShareError, InvalidInput) as exc:
-            self.error = _problem(exc)
+    def _share(self, args: dict, done: str):
+        if self._target() is None:
+            return rx.toast.error("Open one of your answers first.")
+        link, self.error = _make_shares([self.ref], args)
+        if self.error:
             return None
-        self.error = ""
-        _deliver(queued)
-        if links:
-            self.new_link = f"/s/{links[0]}"
-        return []
+        self.new_link = link or self.new_link
+        with session_scope() as db:
+            self._refresh(db)
+        return rx.toast.success(done, id="share-done")
 
     @rx.event
     @guarded(SIGNED_IN, flag="sharing")
     def invite(self, form: dict):
         """Invite people by e-mail (they may not have an account yet)."""
-        form = form_data(form)
-        done = self._create(
-            emails=form.get("emails", ""),
-            message=form.get("message", ""),
-            include_plan=form.get("include_plan") in ("on", True, "true"),
-            expires_days=form.get("expires_days") or None,
-        )
-        if done is None:
-            return None
-        return done or rx.toast.success("Invitation sent.", id="share-invited")
+        return self._share(_invite_args(form), "Invitation sent.")
 
     @rx.event
     @guarded(SIGNED_IN, flag="sharing")
     def make_link(self, form: dict):
         """Make an unguessable link (optionally expiring)."""
-        form = form_data(form)
-        done = self._create(
-            link=True,
-            include_plan=form.get("include_plan") in ("on", True, "true"),
-            expires_days=form.get("expires_days") or None,
-        )
-        if done is None:
-            return None
-        return done or rx.toast.success("Link ready: copy it below.", id="share-link-made")
+        return self._share(_link_args(form), "Link ready: copy it below.")
 
     @rx.event
     @guarded(SIGNED_IN, flag="sharing")
@@ -655,6 +664,110 @@ class ShareLinkState(rx.State):
         if len(self.items) == 1:
             return rx.redirect(self.items[0].href, replace=True)
         return None
+
+
+@dataclass
+class SetOption:
+    """One of the user's answers that can go into a shared set."""
+
+    ref: str
+    label: str
+    detail: str
+    chosen: bool
+
+
+class SetShareState(rx.State):
+    """Share several of one's answers at once (a set), by invitation or link."""
+
+    options: list[SetOption] = []
+    chosen: list[str] = []
+    new_link: str = ""
+    error: str = ""
+
+    def _read(self, db) -> None:
+        user_id = current_principal().user_id
+        recs = db.exec(
+            select(Recording, Question.text)
+            .join(Question, Question.id == Recording.question_id)
+            .where(Recording.user_id == user_id, Recording.status == "done")
+            .order_by(col(Recording.created_at).desc())
+            .limit(100)
+        ).all()
+        plans = db.exec(
+            select(Answer, Question.text)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Answer.user_id == user_id, Answer.words > 0)
+            .order_by(col(Answer.updated_at).desc())
+            .limit(100)
+        ).all()
+        options = [
+            SetOption(
+                ref=Target("recording", r.id).ref,
+                label=text,
+                detail=f"Recording · {r.created_at:%Y-%m-%d} · "
+                f"{recordings.format_duration(r.duration_seconds)}",
+                chosen=False,
+            )
+            for r, text in recs
+        ] + [
+            SetOption(
+                ref=Target("answer", a.id).ref,
+                label=text,
+                detail=f"Written plan ({a.framework}) · {a.words} words",
+                chosen=False,
+            )
+            for a, text in plans
+        ]
+        self.chosen = [c for c in self.chosen if any(o.ref == c for o in options)]
+        for option in options:
+            option.chosen = option.ref in self.chosen
+        self.options = options
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="sharing")
+    def load(self):
+        """List the user's finished recordings and written plans."""
+        self.reset()
+        with session_scope() as db:
+            self._read(db)
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="sharing")
+    def toggle(self, ref: str):
+        """Put an answer into the set, or take it out."""
+        if not any(o.ref == ref for o in self.options):
+            return None
+        self.chosen = (
+            [c for c in self.chosen if c != ref]
+            if ref in self.chosen
+            else [
+                *self.chosen,
+                ref,
+            ]
+        )
+        self.options = [
+            SetOption(o.ref, o.label, o.detail, o.ref in self.chosen) for o in self.options
+        ]
+        return None
+
+    def _share(self, args: dict, done: str):
+        link, self.error = _make_shares(list(self.chosen), args)
+        if self.error:
+            return None
+        self.new_link = link or self.new_link
+        return rx.toast.success(done, id="set-shared")
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="sharing")
+    def invite(self, form: dict):
+        """Invite people by e-mail to the chosen answers."""
+        return self._share(_invite_args(form), "Invitation sent.")
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="sharing")
+    def make_link(self, form: dict):
+        """One link to all the chosen answers."""
+        return self._share(_link_args(form), "Link ready: copy it below.")
 
 
 class InboxState(rx.State):

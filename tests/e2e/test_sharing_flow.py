@@ -144,7 +144,7 @@ def test_a_link_holder_can_watch_but_must_log_in_to_comment(page, new_page, live
     login(page, "lina-link@example.com")
     page.goto(f"/recordings/{rid}")
     wait_ready(page)
-    page.locator("#link-expiry").select_option("7")
+    page.locator("#share-link-expiry").select_option("7")
     page.locator("#share-make-link").click()
     link = page.locator("#share-new-link")
     expect(link).to_be_visible()
@@ -206,4 +206,79 @@ def test_publish_a_video_resume_and_open_it_logged_out(page, new_page, live_app,
     visitor.reload()
     wait_ready(visitor)
     expect(visitor.locator("#resume-not-found")).to_be_visible()
+    assert not live_app.new_log_errors()
+
+
+def test_share_a_set_by_link_and_open_each_answer(page, new_page, live_app, answer_webm):
+    owner = live_app.create_user("sol-set@example.com", name="Sol")
+    first, _ = _done_recording(live_app, owner, answer_webm, "set-1")
+    second, _ = _done_recording(live_app, owner, answer_webm, "set-2")
+    login(page, "sol-set@example.com")
+    page.goto("/shared")
+    wait_ready(page)
+    expect(page.locator("#inbox-empty")).to_be_visible()
+    for rid in (first, second):
+        box = page.locator(f'#set-options .set-option[data-ref="r{rid}"]')
+        box.click()
+        expect(box).to_be_checked()
+    page.locator("#set-make-link").click()
+    href = page.locator("#set-new-link").get_attribute("href")
+    assert re.fullmatch(r"/s/\d+-[\w-]+", href)
+
+    visitor = new_page()
+    visitor.goto(href)
+    wait_ready(visitor)
+    expect(visitor.locator("#share-set a")).to_have_count(2)
+    visitor.locator("#share-set a").nth(1).click()
+    expect(visitor).to_have_url(re.compile(rf"/view/r{second}\?k="))
+    wait_ready(visitor)
+    expect(visitor.locator("#transcript")).to_contain_text("billing migration")
+    assert not live_app.new_log_errors()
+
+
+def test_community_answers_are_voted_reported_and_moderated(page, new_page, live_app, answer_webm):
+    owner = live_app.create_user("paz-public@example.com", name="Paz")
+    live_app.create_user("vic-voter@example.com", name="Vic")
+    live_app.create_user("moe-mod@example.com", name="Moe", roles=("moderator",))
+    rid, _ = _done_recording(live_app, owner, answer_webm, "public")
+    with live_app.db() as session:
+        qid = session.get(Recording, rid).question_id
+    login(page, "paz-public@example.com")
+    page.goto(f"/recordings/{rid}")
+    wait_ready(page)
+    page.locator("#visibility").get_by_role("radio", name="Public").click()
+    expect(page.locator("#visibility-badge")).to_have_text("public")
+
+    voter = new_page()
+    login(voter, "vic-voter@example.com")
+    voter.goto(f"/community/{qid}")
+    wait_ready(voter)
+    card = voter.locator("#community-answers .public-answer").filter(has_text="Paz")
+    expect(card).to_have_count(1)
+    card.locator(".community-helpful").click()
+    expect(card.locator(".helpful-count")).to_have_text("1")
+    card.get_by_role("link", name="Open").click()
+    expect(voter).to_have_url(re.compile(rf"/view/r{rid}$"))
+    wait_ready(voter)
+    voter.locator("#report-answer").click()
+    voter.locator("#report-reason").select_option("plagiarism")
+    voter.locator("#report-detail").fill("Word for word from a blog post.")
+    voter.locator("#report-send").click()
+    expect(voter.get_by_text("A moderator will look at it.")).to_be_visible()
+
+    moderator = new_page()
+    login(moderator, "moe-mod@example.com")
+    moderator.goto("/admin")
+    wait_ready(moderator)
+    expect(moderator.locator("#reports .report-card")).to_have_count(1)
+    expect(moderator.locator("#reports")).to_contain_text("Word for word from a blog post.")
+    moderator.locator("#reports .report-remove").click()
+    expect(moderator.locator("#reports .report-card")).to_have_count(0)
+    with live_app.db() as session:
+        assert session.get(Recording, rid).visibility == "private"
+    voter.goto(f"/community/{qid}")
+    wait_ready(voter)
+    expect(voter.locator("#community-answers .public-answer").filter(has_text="Paz")).to_have_count(
+        0
+    )
     assert not live_app.new_log_errors()
