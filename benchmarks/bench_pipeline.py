@@ -80,7 +80,7 @@ def main() -> None:
         user = accounts.user_register(
             session=s,
             email="bench@example.com",
-            password="correct horse battery",
+            password="correct horse battery",  # noqa: S106 - a throwaway bench account
             display_name="Bench",
         )
         uid = user.id
