@@ -7,6 +7,11 @@ import reflex as rx
 from prepple.components.theme import SPACE, STATUS, TEXT
 
 
+def muted(*children, **props) -> rx.Component:
+    """Secondary text: small and grey."""
+    return rx.text(*children, size=TEXT["small"], color=rx.color(STATUS["muted"], 11), **props)
+
+
 def empty_state(
     icon: str, title: str, body: str, action: rx.Component | None = None, *, id: str = "empty-state"
 ) -> rx.Component:  # noqa: A002

@@ -7,19 +7,23 @@ from __future__ import annotations
 import reflex as rx
 
 
-def media_player(has_video, url, *, id_: str = "result-player") -> rx.Component:
-    """A video player, or an audio player for audio-only recordings."""
+def media_player(
+    has_video, url, *, id_: str | None = "result-player", class_name: str = "rec-video"
+) -> rx.Component:
+    """A video player, or an audio player for audio-only recordings. Only the page's main
+    player has the id that clicks on ``data-seek`` elements drive."""
+    ids = {"id": id_} if id_ else {}
     return rx.cond(
         has_video,
         rx.el.video(
             src=url,
             controls=True,
             plays_inline=True,
-            id=id_,
-            class_name="rec-video",
+            class_name=class_name,
             preload="metadata",
+            **ids,
         ),
-        rx.el.audio(src=url, controls=True, id=id_, preload="metadata", width="100%"),
+        rx.el.audio(src=url, controls=True, preload="metadata", width="100%", **ids),
     )
 
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from prepple.components.feedback import muted
 from prepple.components.forms import labelled
-from prepple.components.theme import SELECT_STYLE, STATUS, TEXT
+from prepple.components.theme import SELECT_STYLE, STATUS
 from prepple.state.sharing import ShareState
 
 EXPIRY_CHOICES = (("", "Never expires"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days"))
-
-
-def _muted(text) -> rx.Component:
-    return rx.text(text, size=TEXT["small"], color=rx.color(STATUS["muted"], 11))
 
 
 def _expiry(id_: str) -> rx.Component:
@@ -42,7 +39,7 @@ def _share_row(s) -> rx.Component:
         rx.icon(rx.cond(s.kind == "invite", "mail", "link"), size=16),
         rx.vstack(
             rx.text(rx.cond(s.kind == "invite", s.invitee, "Anyone with the link"), size="2"),
-            _muted(
+            muted(
                 "Since "
                 + s.created
                 + rx.cond(s.expires != "", " · until " + s.expires, "")
@@ -124,7 +121,7 @@ def share_forms(state, prefix: str) -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.text("Share a link", weight="bold", size="2"),
-                _muted("Anyone with the link can watch; to comment they log in."),
+                muted("Anyone with the link can watch; to comment they log in."),
                 _include_plan(f"{prefix}-link-plan"),
                 _expiry(f"{prefix}-link-expiry"),
                 rx.button("Create link", type="submit", variant="soft", id=f"{prefix}-make-link"),
@@ -169,7 +166,7 @@ def share_panel() -> rx.Component:
                     on_change=ShareState.set_visibility,
                     id="visibility",
                 ),
-                _muted(
+                muted(
                     rx.match(
                         ShareState.visibility,
                         ("private", "Only you can see it. Links and invitations are paused."),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.feedback import empty_state
+from prepple.components.feedback import empty_state, muted
 from prepple.components.layout import page_layout
 from prepple.components.media import media_player, transcript_token
 from prepple.components.sharing import share_panel
@@ -27,10 +27,6 @@ STEP_LABELS = {
 }
 
 
-def _muted(*children, **props) -> rx.Component:
-    return rx.text(*children, size=TEXT["small"], color=rx.color(STATUS["muted"], 11), **props)
-
-
 # ---------------------------------------------------------------------------------------------
 # /practice: start a session
 
@@ -44,7 +40,7 @@ def practice_start_page() -> rx.Component:
     """Pick what to practise and how much help to see."""
     return page_layout(
         rx.heading("Practise out loud", size="7", as_="h1"),
-        _muted(
+        muted(
             "Answer on camera, the way you would in the interview. Each answer is transcribed "
             "and scored for pace, filler words, pauses, length and structure."
         ),
@@ -135,10 +131,10 @@ def _cheat_sheet() -> rx.Component:
                             class_name="cheat-bullets",
                         ),
                     ),
-                    _muted("No notes: answer from memory, as in the interview.", id="cheat-none"),
+                    muted("No notes: answer from memory, as in the interview.", id="cheat-none"),
                 ),
                 rx.vstack(
-                    _muted(
+                    muted(
                         "You haven't planned this answer yet. Plan it first to practise with notes."
                     ),
                     rx.link(
@@ -224,7 +220,7 @@ def recorder() -> rx.Component:
             rx.box(id="rec-countdown", class_name="rec-countdown", aria_live="assertive"),
             rx.box(
                 rx.icon("video-off", size=40),
-                _muted("Camera off"),
+                muted("Camera off"),
                 class_name="rec-placeholder",
             ),
             class_name="rec-stage",
@@ -251,7 +247,7 @@ def recorder() -> rx.Component:
                 rx.hstack(
                     rx.box(class_name="rec-dot"),
                     rx.text("0:00 / 3:00", id="rec-timer", weight="bold"),
-                    _muted("Aim for 2 to 3 minutes."),
+                    muted("Aim for 2 to 3 minutes."),
                     align="center",
                     spacing="2",
                 ),
@@ -295,7 +291,7 @@ def recorder() -> rx.Component:
                 "review",
                 _rec_button("Discard", "trash-2", "discard", variant="ghost", color="gray"),
             ),
-            _show("review", _muted("Length: ", rx.el.span("0:00", id="rec-length"))),
+            _show("review", muted("Length: ", rx.el.span("0:00", id="rec-length"))),
             wrap="wrap",
             spacing="3",
             align="center",
@@ -500,7 +496,7 @@ def _progress() -> rx.Component:
                 max=100,
                 width="100%",
             ),
-            _muted("You can leave this page: the results will be here when you come back."),
+            muted("You can leave this page: the results will be here when you come back."),
             # Reads the status again every 0.7 s while the recording is processed.
             rx.moment(interval=700, on_change=RecordingState.poll, display="none"),
             spacing="3",
@@ -591,7 +587,7 @@ def _results() -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.text("Transcript", weight="bold"),
-                        _muted("Click a word to hear it. Fillers and long pauses are marked."),
+                        muted("Click a word to hear it. Fillers and long pauses are marked."),
                         justify="between",
                         width="100%",
                         wrap="wrap",
@@ -623,12 +619,12 @@ def _results() -> rx.Component:
                     ),
                     rx.hstack(
                         rx.vstack(
-                            _muted("Words per minute"),
+                            muted("Words per minute"),
                             rx.text(RecordingState.wpm, size="5", weight="bold", id="stat-wpm"),
                             spacing="0",
                         ),
                         rx.vstack(
-                            _muted("Fillers per minute"),
+                            muted("Fillers per minute"),
                             rx.text(
                                 RecordingState.fillers_per_minute,
                                 size="5",
@@ -638,7 +634,7 @@ def _results() -> rx.Component:
                             spacing="0",
                         ),
                         rx.vstack(
-                            _muted("Length"),
+                            muted("Length"),
                             rx.text(RecordingState.duration, size="5", weight="bold"),
                             spacing="0",
                         ),
@@ -669,7 +665,7 @@ def _results() -> rx.Component:
                             height=180,
                             width="100%",
                         ),
-                        _muted("The green band is the comfortable 130 to 160 words per minute."),
+                        muted("The green band is the comfortable 130 to 160 words per minute."),
                         width="100%",
                         spacing="1",
                     ),
@@ -798,7 +794,7 @@ def recording_page() -> rx.Component:
                 ),
                 rx.heading(RecordingState.question_text, size="6", as_="h1"),
                 rx.hstack(
-                    _muted(RecordingState.created),
+                    muted(RecordingState.created),
                     rx.cond(
                         RecordingState.cheat_sheet != "",
                         rx.badge(RecordingState.cheat_sheet, variant="soft"),
@@ -907,16 +903,8 @@ def _side(side) -> rx.Component:
             justify="between",
             width="100%",
         ),
-        rx.cond(
-            side.has_video,
-            rx.el.video(
-                src=side.media_url,
-                controls=True,
-                plays_inline=True,
-                preload="metadata",
-                class_name="rec-video compare-player",
-            ),
-            rx.el.audio(src=side.media_url, controls=True, preload="metadata", width="100%"),
+        media_player(
+            side.has_video, side.media_url, id_=None, class_name="rec-video compare-player"
         ),
         rx.box(
             rx.foreach(

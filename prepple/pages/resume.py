@@ -5,16 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.feedback import empty_state
+from prepple.components.feedback import empty_state, muted
 from prepple.components.forms import labelled
 from prepple.components.layout import page_layout
-from prepple.components.theme import STATUS, TEXT
+from prepple.components.media import media_player
 from prepple.state.resume import ResumeEditState, ResumePublicState
 from prepple.state.session import SessionState
-
-
-def _muted(text, **props) -> rx.Component:
-    return rx.text(text, size=TEXT["small"], color=rx.color(STATUS["muted"], 11), **props)
 
 
 def _pick(p) -> rx.Component:
@@ -30,7 +26,7 @@ def _pick(p) -> rx.Component:
             rx.el.label(
                 p.question, html_for="pick-" + p.id.to_string(), style={"font_weight": 500}
             ),
-            _muted(p.created + " · " + p.duration + " · " + p.overall.to_string() + "/100"),
+            muted(p.created + " · " + p.duration + " · " + p.overall.to_string() + "/100"),
             spacing="0",
             flex="1",
         ),
@@ -98,14 +94,14 @@ def _editor() -> rx.Component:
                                 id="resume-public-link",
                                 is_external=True,
                             ),
-                            _muted(
+                            muted(
                                 ResumeEditState.views.to_string()
                                 + rx.cond(ResumeEditState.views == 1, " view", " views"),
                                 id="resume-views",
                             ),
                             spacing="3",
                         ),
-                        _muted("Publish to get a page anyone can open, no account needed."),
+                        muted("Publish to get a page anyone can open, no account needed."),
                     ),
                     spacing="1",
                 ),
@@ -203,7 +199,7 @@ def _editor() -> rx.Component:
             width="100%",
         ),
         rx.heading("Answers in this resume", size="4", as_="h2"),
-        _muted("Tick your best recordings; they play in this order."),
+        muted("Tick your best recordings; they play in this order."),
         rx.cond(
             ResumeEditState.picks.length() > 0,
             rx.vstack(rx.foreach(ResumeEditState.picks, _pick), width="100%", id="resume-picks"),
@@ -228,7 +224,7 @@ def resume_page() -> rx.Component:
     """Build and publish a video resume."""
     return page_layout(
         rx.heading("Video resume", size="7", as_="h1"),
-        _muted("Put your best answers on one page to send with applications."),
+        muted("Put your best answers on one page to send with applications."),
         rx.cond(
             ResumeEditState.current_id > 0,
             _editor(),
@@ -267,21 +263,11 @@ def _public_item(item) -> rx.Component:
             rx.hstack(
                 rx.badge(item.number.to_string()),
                 rx.heading(item.question, size="4", as_="h2"),
-                _muted(item.duration),
+                muted(item.duration),
                 spacing="2",
                 align="center",
             ),
-            rx.cond(
-                item.has_video,
-                rx.el.video(
-                    src=item.media_url,
-                    controls=True,
-                    plays_inline=True,
-                    preload="metadata",
-                    class_name="rec-video",
-                ),
-                rx.el.audio(src=item.media_url, controls=True, preload="metadata", width="100%"),
-            ),
+            media_player(item.has_video, item.media_url, id_=None),
             rx.el.details(
                 rx.el.summary("Transcript"),
                 rx.text(item.transcript, size="2", white_space="pre-wrap"),

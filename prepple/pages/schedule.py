@@ -6,18 +6,14 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.feedback import empty_state
+from prepple.components.feedback import empty_state, muted
 from prepple.components.forms import labelled
 from prepple.components.layout import page_layout
-from prepple.components.theme import STATUS, TEXT
+from prepple.components.theme import TEXT
 from prepple.state.schedule import ScheduleState
 from prepple.state.session import SessionState
 
 KIND_COLOR = {"plan": "violet", "practice": "blue", "review": "amber"}
-
-
-def _muted(*children, **props) -> rx.Component:
-    return rx.text(*children, size=TEXT["small"], color=rx.color(STATUS["muted"], 11), **props)
 
 
 def _interview_form() -> rx.Component:
@@ -141,7 +137,7 @@ def item_row(item, *, show_move: bool = True) -> rx.Component:
             style={"flex": "1", "min_width": "0"},
             text_decoration=rx.cond(item.status == "done", "line-through", "none"),
         ),
-        _muted(item.minutes.to_string() + " min"),
+        muted(item.minutes.to_string() + " min"),
         rx.cond(item.pinned, rx.icon("pin", size=14, color=rx.color("gray", 9))),
         rx.cond(
             show_move & (item.status == "todo"),
@@ -181,14 +177,14 @@ def _day(day) -> rx.Component:
                 rx.cond(day.is_today, rx.badge("Today", color_scheme="grass")),
                 rx.cond(day.is_last, rx.badge("Last day", color_scheme="amber")),
                 rx.spacer(),
-                _muted(day.minutes.to_string() + " / " + day.budget.to_string() + " min"),
+                muted(day.minutes.to_string() + " / " + day.budget.to_string() + " min"),
                 align="center",
                 width="100%",
             ),
             rx.cond(
                 day["items"].length() > 0,
                 rx.vstack(rx.foreach(day["items"], item_row), spacing="2", width="100%"),
-                _muted("A free day."),
+                muted("A free day."),
             ),
             spacing="2",
             width="100%",
@@ -214,7 +210,7 @@ def _summary() -> rx.Component:
                         ),
                         weight="bold",
                     ),
-                    _muted(
+                    muted(
                         ScheduleState.interview_day
                         + " at "
                         + ScheduleState.interview_time
@@ -244,7 +240,7 @@ def _summary() -> rx.Component:
             ),
             rx.hstack(
                 rx.progress(value=ScheduleState.percent_done, max=100, width="100%"),
-                _muted(
+                muted(
                     ScheduleState.done.to_string()
                     + " of "
                     + ScheduleState.total.to_string()
@@ -283,7 +279,7 @@ def schedule_page() -> rx.Component:
                 width="100%",
             ),
             rx.vstack(
-                _muted(
+                muted(
                     "Tell us when your interview is and how much time you have each day. "
                     "We plan which answers to write, which to practise on camera, and when to "
                     "come back to the weak ones. Move, add or drop anything; the plan adjusts."

@@ -5,12 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.feedback import empty_state
+from prepple.components.feedback import empty_state, muted
 from prepple.components.forms import labelled
 from prepple.components.layout import page_layout
 from prepple.components.media import media_player, transcript_token
 from prepple.components.sharing import share_forms
-from prepple.components.theme import SELECT_STYLE, SPACE, STATUS, TEXT
+from prepple.components.theme import SELECT_STYLE, SPACE, STATUS
 from prepple.services.reviews import RATINGS, REPORT_REASONS
 from prepple.state.session import SessionState
 from prepple.state.sharing import (
@@ -21,10 +21,6 @@ from prepple.state.sharing import (
     ShareLinkState,
     ViewState,
 )
-
-
-def _muted(text, **props) -> rx.Component:
-    return rx.text(text, size=TEXT["small"], color=rx.color(STATUS["muted"], 11), **props)
 
 
 def _select(name: str, id_: str, options: list[tuple[str, str]], value=None) -> rx.Component:
@@ -109,7 +105,7 @@ def _tip(t) -> rx.Component:
             rx.cond(
                 SessionState.is_authenticated,
                 rx.hstack(
-                    _muted("Do you agree?"),
+                    muted("Do you agree?"),
                     rx.form(
                         rx.el.input(type="hidden", name="item", value=t.item_key),
                         rx.el.input(type="hidden", name="agree", value="yes"),
@@ -185,7 +181,7 @@ def _comment(c) -> rx.Component:
                         style={"cursor": "pointer"},
                     ),
                 ),
-                _muted(c.created + rx.cond(c.edited, " · edited", "")),
+                muted(c.created + rx.cond(c.edited, " · edited", "")),
                 spacing="2",
                 align="center",
                 wrap="wrap",
@@ -338,7 +334,7 @@ def _review_row(r) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.text(r.author, weight="bold", size="2"),
-            _muted(r.updated),
+            muted(r.updated),
             spacing="2",
         ),
         rx.hstack(
@@ -368,8 +364,8 @@ def _viewer_body() -> rx.Component:
                 ),
                 color_scheme="blue",
             ),
-            _muted("by " + ViewState.owner_name),
-            rx.cond(ViewState.duration != "", _muted(ViewState.duration)),
+            muted("by " + ViewState.owner_name),
+            rx.cond(ViewState.duration != "", muted(ViewState.duration)),
             spacing="2",
             align="center",
         ),
@@ -430,7 +426,7 @@ def _viewer_body() -> rx.Component:
                                 spacing="0",
                                 id="comments",
                             ),
-                            _muted("No comments yet.", id="no-comments"),
+                            muted("No comments yet.", id="no-comments"),
                         ),
                         rx.cond(
                             ViewState.may_comment,
@@ -630,7 +626,7 @@ def _inbox_row(i) -> rx.Component:
             rx.hstack(
                 rx.vstack(
                     rx.text(i.title, weight="bold"),
-                    _muted(
+                    muted(
                         "From "
                         + i.owner_name
                         + " · "
@@ -659,7 +655,7 @@ def _set_share() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Share several answers at once", size="4", as_="h2"),
-            _muted("Pick answers for one person or one link, e.g. everything for one interview."),
+            muted("Pick answers for one person or one link, e.g. everything for one interview."),
             rx.cond(
                 SetShareState.options.length() > 0,
                 rx.vstack(
@@ -676,7 +672,7 @@ def _set_share() -> rx.Component:
                                 ),
                                 rx.vstack(
                                     rx.text(o.label, size="2"),
-                                    _muted(o.detail),
+                                    muted(o.detail),
                                     spacing="0",
                                 ),
                                 style={"display": "flex", "gap": "0.6em", "padding": "0.3em 0"},
@@ -687,7 +683,7 @@ def _set_share() -> rx.Component:
                         width="100%",
                         id="set-options",
                     ),
-                    _muted(SetShareState.chosen.length().to_string() + " chosen"),
+                    muted(SetShareState.chosen.length().to_string() + " chosen"),
                     share_forms(SetShareState, "set"),
                     rx.cond(
                         SetShareState.error != "",
@@ -702,7 +698,7 @@ def _set_share() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                _muted("Plan or record answers first; then you can share them here."),
+                muted("Plan or record answers first; then you can share them here."),
             ),
             spacing="3",
             width="100%",
@@ -721,7 +717,7 @@ def shared_page() -> rx.Component:
     """The feedback provider's inbox and the examples the user saved."""
     return page_layout(
         rx.heading("Shared with me", size="7", as_="h1"),
-        _muted("Answers friends and mentees asked you to give feedback on."),
+        muted("Answers friends and mentees asked you to give feedback on."),
         rx.cond(
             InboxState.items.length() > 0,
             rx.vstack(rx.foreach(InboxState.items, _inbox_row), width="100%", id="inbox"),
@@ -747,7 +743,7 @@ def shared_page() -> rx.Component:
                         rx.card(
                             rx.vstack(
                                 rx.text(s.question, weight="bold"),
-                                _muted("by " + s.author),
+                                muted("by " + s.author),
                                 rx.text(s.excerpt, size="2"),
                                 spacing="1",
                             ),
@@ -760,7 +756,7 @@ def shared_page() -> rx.Component:
                 width="100%",
                 id="saved-examples",
             ),
-            _muted("Save a community answer to learn from it; it will wait for you here."),
+            muted("Save a community answer to learn from it; it will wait for you here."),
         ),
     )
 
@@ -774,7 +770,7 @@ def _public_answer(a) -> rx.Component:
                     rx.text(a.author, weight="bold", size="2"),
                     rx.cond(a.by_mentor, rx.badge("Mentor example", color_scheme="violet")),
                     rx.cond(a.mine, rx.badge("Yours", color_scheme="gray")),
-                    rx.cond(a.duration != "", _muted(a.duration)),
+                    rx.cond(a.duration != "", muted(a.duration)),
                     spacing="2",
                     align="center",
                     wrap="wrap",
@@ -845,7 +841,7 @@ def community_page() -> rx.Component:
                     size="2",
                 ),
                 rx.heading(CommunityState.question_text, size="6", as_="h1"),
-                _muted(
+                muted(
                     "Answers members made public and mentors' examples, most helpful first. "
                     "Learn from them, then say it in your own words."
                 ),
