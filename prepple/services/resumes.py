@@ -213,6 +213,8 @@ def resume_set_items(
     session.flush()
     for position, rid in enumerate(ids):
         session.add(ResumeItem(resume_id=resume.id, recording_id=rid, position=position))
+    if not ids:
+        resume.published_at = None  # an empty resume has nothing to show
     resume.updated_at = utcnow()
     session.add(resume)
     session.flush()
@@ -271,6 +273,7 @@ def resume_public(*, session: Session, slug: object, count_view: bool = True) ->
             .values(views=Resume.views + 1)
             .execution_options(synchronize_session=False)
         )
+        session.expire(resume, ["views"])  # updated in SQL (no lost counts); read it again
     return _view(session, resume, public=True)
 
 

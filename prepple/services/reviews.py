@@ -67,8 +67,10 @@ def _notify_owner(
 
 
 def _seconds(value: object, target_row_: object) -> float | None:
-    if value in (None, ""):
+    if value in (None, "") and not isinstance(value, bool):
         return None
+    if isinstance(value, bool):
+        raise ShareError("That moment of the video isn't valid.")
     try:
         at = round(float(value), 2)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError) as exc:

@@ -417,6 +417,8 @@ def _emails(emails: object) -> list[str]:
 
 
 def _expiry(days: object, now: datetime) -> datetime | None:
+    if isinstance(days, bool):
+        raise ShareError("Choose how many days the link works.")
     if days in (None, "", "never", 0, "0"):
         return None
     try:

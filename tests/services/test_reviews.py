@@ -24,7 +24,7 @@ from prepple.models import (
     Review,
     utcnow,
 )
-from prepple.services import accounts, planner, reviews, sharing
+from prepple.services import accounts, reviews, sharing
 from prepple.services.sharing import VISITOR, ShareError, Target, Viewer
 from prepple.services.validation import InvalidInput
 
@@ -56,17 +56,18 @@ def done_recording(session, user, qid, *, duration=60.0):
 
 
 def planned(session, user, qid) -> Answer:
-    planner.plan_save(
-        session=session,
+    """A planned answer, inserted directly (``plan_save`` runs the whole feedback engine)."""
+    row = Answer(
         user_id=user.id,
         question_id=qid,
         framework="STAR",
-        sections={"situation": "Our launch slipped.", "action": "I split the work."},
+        sections_json=json.dumps(
+            {"situation": "Our launch slipped.", "action": "I split the work."}
+        ),
     )
+    session.add(row)
     session.commit()
-    return session.exec(
-        select(Answer).where(Answer.user_id == user.id, Answer.question_id == qid)
-    ).one()
+    return row
 
 
 def notes_of(session, user, kind="feedback"):

@@ -66,6 +66,21 @@ def done_recording(session, user, qid, *, text="I led the migration.", duration=
 
 
 def planned(session, user, qid, text="Our launch slipped and I split the work.") -> Answer:
+    """A planned answer, inserted directly (``plan_save`` runs the whole feedback engine)."""
+    row = Answer(
+        user_id=user.id,
+        question_id=qid,
+        framework="STAR",
+        sections_json=json.dumps({"situation": text}),
+        words=len(text.split()),
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def plan_saved(session, user, qid, text: str) -> Answer:
+    """A planned answer saved through the planner, as the app does."""
     planner.plan_save(
         session=session,
         user_id=user.id,
@@ -320,6 +335,19 @@ def test_restoring_visibility_does_not_revive_a_revoked_share(session, world):
     assert sharing.access(**kw, viewer=invitee).via == "invite"
 
 
+def test_a_share_naming_someone_elses_answer_grants_nothing(session, world):
+    """Defence in depth: even a share row that names another owner's answer (which
+    share_create never makes) opens nothing; the share's owner must own the target."""
+    session.add(ShareItem(share_id=world.foreign_share.id, position=1, **world.target.columns()))
+    session.commit()
+    key = sharing.share_key(world.foreign_share)
+    for scenario in ("live", "private"):
+        _apply(session, world, scenario)
+        with pytest.raises(ShareError) as err:
+            sharing.access(session=session, viewer=VISITOR, target=world.target, key=key)
+        assert err.value.status == 404
+
+
 def test_a_link_without_the_plan_says_so(session, make_user, qids):
     owner = make_user("o@example.com")
     rec = done_recording(session, owner, qids[0])
@@ -452,7 +480,19 @@ def test_share_create_makes_an_invite_per_address_and_a_link(session, owner, rec
     assert len(keys) == 3
     for share in shares:
         assert sharing.share_by_key(session, sharing.share_key(share)).id == share.id
-        assert sharing.share_key(share) not in share.nonce
+
+
+def test_link_keys_are_derived_from_the_secret_key(session, owner, rec, monkeypatch):
+    (share,), _ = create(session, owner, [Target.of_row(rec)], link=True)
+    key = sharing.share_key(share)
+    assert key.startswith(f"{share.id}-") and len(key) == len(f"{share.id}-") + 24
+    assert sharing.access(session=session, viewer=VISITOR, target=Target.of_row(rec), key=key)
+    monkeypatch.setenv("PREPPLE_SECRET_KEY", "another-secret-key-" + "x" * 40)
+    reset_settings_cache()
+    with pytest.raises(ShareError) as err:
+        sharing.access(session=session, viewer=VISITOR, target=Target.of_row(rec), key=key)
+    assert err.value.status == 404
+    assert sharing.share_key(share) != key
 
 
 def test_an_invite_lands_in_the_outbox_with_the_link(session, owner, rec):
@@ -655,7 +695,7 @@ def test_shares_of_lists_every_share_with_its_status(session, owner, rec, make_u
         (active.id, "invite", "active"),
     ]
     assert views[2].invitee == "a@example.com"
-    assert views[2].items == 2
+    assert views[2].count == 2
     assert views[0].expires == f"{T0 + timedelta(days=1):%Y-%m-%d}"
     assert views[1].expires == ""
     assert all(v.link == f"/s/{sharing.share_key(session.get(Share, v.id))}" for v in views)
@@ -672,7 +712,7 @@ def test_shares_of_lists_every_share_with_its_status(session, owner, rec, make_u
 def test_share_open_counts_views_for_others_and_lists_only_visible_refs(
     session, owner, rec, make_user, qids
 ):
-    ans = planned(session, owner, qids[1])
+    ans = plan_saved(session, owner, qids[1], "Our launch slipped and I split the work.")
     (share,), _ = create(
         session, owner, [Target.of_row(rec), Target.of_row(ans)], link=True, message="Thanks!"
     )
@@ -762,7 +802,7 @@ def test_shared_with_me_lists_live_invites_only(session, owner, rec, make_user, 
     assert [i.share_id for i in later] == [from_otto.id, live.id]
     assert hidden.id not in [i.share_id for i in later]
     item = later[1]
-    assert (item.owner_name, item.items, item.reviewed) == ("Olive Owner", 1, False)
+    assert (item.owner_name, item.count, item.reviewed) == ("Olive Owner", 1, False)
     assert item.link == f"/s/{sharing.share_key(live)}"
 
     session.add(Comment(recording_id=rec.id, author_id=ivy.id, body="Nice pace."))
