@@ -502,6 +502,7 @@
   });
   document.addEventListener("change", function (event) {
     var id = event.target && event.target.id;
+    if (id === "comment-pin") event.target.setAttribute("data-touched", "1");
     // A new device or audio-only while the preview runs: restart it with the new choice.
     if ((id === "rec-camera" || id === "rec-mic" || id === "rec-audio-only") && stream && phase() === "preview") {
       enable();
@@ -514,6 +515,9 @@
     var at = $("comment-at"), label = $("comment-at-label");
     var t = event.target.currentTime || 0;
     if (at) at.value = t.toFixed(2);
+    // Pinned to the moment once the video has moved, unless the reviewer chose otherwise.
+    var pin = $("comment-pin");
+    if (pin && !pin.hasAttribute("data-touched") && t > 0.3) pin.checked = true;
     if (label) label.textContent = Math.floor(t / 60) + ":" + String(Math.floor(t % 60)).padStart(2, "0");
   }, true);
   function seekTo(el) {

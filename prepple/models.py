@@ -294,6 +294,8 @@ class Answer(SQLModel, table=True):
     words: int = 0
     revision: int = 0
     visibility: str = Field(default="private", sa_column=_visibility())
+    #: Set when a moderator removed it from sharing; the owner can't share it again.
+    moderated_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -351,6 +353,8 @@ class Recording(SQLModel, table=True):
     overall: int | None = None
     attempts: int = 0
     visibility: str = Field(default="private", sa_column=_visibility())
+    #: Set when a moderator removed it from sharing; the owner can't share it again.
+    moderated_at: datetime | None = None
     lease_owner: str = Field(default="", sa_column=Column(String(80), nullable=False))
     lease_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -473,6 +477,14 @@ class Share(SQLModel, table=True):
     invitee_email: str = Field(
         default="", sa_column=Column(String(254), nullable=False, index=True)
     )
+    #: The account that holds the invitation: set at once when the address already has one,
+    #: else by the first account with that address that opens the e-mailed link.
+    invitee_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
     message: str = Field(default="", sa_column=Column(Text, nullable=False))
     include_plan: bool = True
     nonce: str = Field(sa_column=Column(String(32), nullable=False))
@@ -516,7 +528,10 @@ class Review(SQLModel, table=True):
     """A reviewer's quick ratings (1-5, or none) and overall note; one per reviewer and target."""
 
     __tablename__ = "reviews"
-    __table_args__ = (UniqueConstraint("author_id", "target", name="uq_review_author_target"),)
+    __table_args__ = (
+        UniqueConstraint("author_id", "target", name="uq_review_author_target"),
+        Index("ix_reviews_target", "target"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])

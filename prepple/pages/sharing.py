@@ -258,7 +258,7 @@ def _comment_form() -> rx.Component:
                     ViewState.kind == "recording",
                     rx.el.label(
                         rx.el.input(
-                            type="checkbox", name="pin", id="comment-pin", default_checked=True
+                            type="checkbox", name="pin", id="comment-pin", default_checked=False
                         ),
                         " At ",
                         rx.el.span("0:00", id="comment-at-label"),
@@ -360,6 +360,7 @@ def _viewer_body() -> rx.Component:
                     ViewState.via,
                     ("owner", "Your answer"),
                     ("community", "Community answer"),
+                    ("moderator", "Reported: moderator's view"),
                     "Shared with you",
                 ),
                 color_scheme="blue",
@@ -510,21 +511,27 @@ def _viewer_body() -> rx.Component:
                 rx.cond(
                     SessionState.is_authenticated & ~ViewState.is_owner,
                     rx.hstack(
-                        rx.button(
-                            rx.icon("heart", size=14),
-                            rx.cond(ViewState.helpful, "Helpful ✓", "Helpful"),
-                            size="1",
-                            variant="soft",
-                            on_click=ViewState.toggle_helpful,
-                            id="mark-helpful",
-                        ),
-                        rx.button(
-                            rx.icon("bookmark", size=14),
-                            rx.cond(ViewState.saved, "Saved ✓", "Save to learn from"),
-                            size="1",
-                            variant="soft",
-                            on_click=ViewState.toggle_saved,
-                            id="save-example",
+                        rx.cond(
+                            ViewState.via == "community",
+                            rx.hstack(
+                                rx.button(
+                                    rx.icon("heart", size=14),
+                                    rx.cond(ViewState.helpful, "Helpful ✓", "Helpful"),
+                                    size="1",
+                                    variant="soft",
+                                    on_click=ViewState.toggle_helpful,
+                                    id="mark-helpful",
+                                ),
+                                rx.button(
+                                    rx.icon("bookmark", size=14),
+                                    rx.cond(ViewState.saved, "Saved ✓", "Save to learn from"),
+                                    size="1",
+                                    variant="soft",
+                                    on_click=ViewState.toggle_saved,
+                                    id="save-example",
+                                ),
+                                spacing="2",
+                            ),
                         ),
                         report_dialog("answer", ViewState.target_id, trigger_id="report-answer"),
                         spacing="2",

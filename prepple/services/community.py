@@ -54,14 +54,21 @@ class PublicAnswer:
 
 def _public_rows(session: Session, question_id: int) -> list[Recording | Answer]:
     recs = session.exec(
-        select(Recording).where(
+        select(Recording)
+        .join(User, col(User.id) == Recording.user_id)
+        .where(
             Recording.question_id == question_id,
             Recording.visibility == "public",
             Recording.status == "done",
+            col(User.is_active),
         )
     ).all()
     answers = session.exec(
-        select(Answer).where(Answer.question_id == question_id, Answer.visibility == "public")
+        select(Answer)
+        .join(User, col(User.id) == Answer.user_id)
+        .where(
+            Answer.question_id == question_id, Answer.visibility == "public", col(User.is_active)
+        )
     ).all()
     return [*recs, *answers]
 
@@ -128,6 +135,23 @@ def public_answers(*, session: Session, viewer: Viewer, question_id: int) -> lis
         )
     out.sort(key=lambda a: (-a.helpful, not a.by_mentor, a.kind, -int(a.ref[1:])))
     return out[:LIST_LIMIT]
+
+
+def marks_of(*, session: Session, viewer: Viewer, target: Target) -> tuple[bool, bool]:
+    """Whether the viewer marked this answer helpful, and saved it."""
+    if not viewer.user_id:
+        return False, False
+    voted = session.exec(
+        select(HelpfulVote.id).where(
+            HelpfulVote.voter_id == viewer.user_id, HelpfulVote.target == target.key
+        )
+    ).first()
+    saved = session.exec(
+        select(SavedExample.id).where(
+            SavedExample.user_id == viewer.user_id, SavedExample.target == target.key
+        )
+    ).first()
+    return voted is not None, saved is not None
 
 
 def _member_sees(session: Session, viewer: Viewer, target: Target) -> None:

@@ -738,7 +738,7 @@ class MediaLocation:
     owner: bool
 
 
-SHARED_PRESIGN_SECONDS = 120
+SHARED_PRESIGN_SECONDS = 600  # long enough to seek through a long answer
 
 
 def resume_media_token(recording_id: int, resume_id: int) -> str:

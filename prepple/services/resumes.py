@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from prepple.models import Question, Recording, Resume, ResumeItem, utcnow
+from prepple.models import Question, Recording, Resume, ResumeItem, User, utcnow
 from prepple.services import validation
 from prepple.settings import get_settings
 
@@ -90,7 +90,7 @@ def _items(session: Session, resume: Resume, *, public: bool) -> list[ResumeItem
 
     out = []
     for _item, rec, question in rows:
-        if public and (rec.status != "done" or not rec.media_key):
+        if public and (rec.status != "done" or not rec.media_key or rec.moderated_at):
             continue
         text = ""
         if rec.transcript_json:
@@ -264,7 +264,8 @@ def resume_public(*, session: Session, slug: object, count_view: bool = True) ->
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         raise ResumeError("There is no resume at this address.", 404)
     resume = session.exec(select(Resume).where(Resume.slug == slug)).first()
-    if resume is None or resume.published_at is None:
+    owner = session.get(User, resume.owner_id) if resume else None
+    if resume is None or resume.published_at is None or not (owner and owner.is_active):
         raise ResumeError("There is no resume at this address.", 404)
     if count_view:
         session.exec(
@@ -282,10 +283,12 @@ def resume_media_allowed(*, session: Session, resume_id: int, recording_id: int)
     row = session.exec(
         select(ResumeItem.id)
         .join(Resume, col(Resume.id) == ResumeItem.resume_id)
+        .join(Recording, col(Recording.id) == ResumeItem.recording_id)
         .where(
             ResumeItem.resume_id == resume_id,
             ResumeItem.recording_id == recording_id,
             col(Resume.published_at).is_not(None),
+            col(Recording.moderated_at).is_(None),
         )
     ).first()
     return row is not None

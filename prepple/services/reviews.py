@@ -27,7 +27,16 @@ from prepple.models import (
     utcnow,
 )
 from prepple.services import validation
-from prepple.services.sharing import Access, ShareError, Target, Viewer, access, target_row
+from prepple.services.sharing import (
+    Access,
+    ShareError,
+    Target,
+    Viewer,
+    access,
+    shares_revoke_all,
+    target_row,
+    target_text,
+)
 
 COMMENT_MAX = 2000
 NOTE_MAX = 4000
@@ -119,6 +128,8 @@ def comment_add(
     quoted = validation.clean_text(
         quote, field="quote", label="The sentence", max_len=600, required=False
     )
+    if quoted and quoted not in " ".join(target_text(row).split()):
+        raise ShareError("Pick the sentence from the answer itself.")
     at = _seconds(at_seconds, row)
     now = utcnow()  # one instant for both, so a new comment doesn't read as edited
     comment = Comment(
@@ -141,10 +152,7 @@ def _own_comment(session: Session, viewer: Viewer, comment_id: object, key: str)
     comment = session.get(Comment, comment_id) if isinstance(comment_id, int) else None
     if comment is None or comment.deleted_at is not None or comment.author_id != viewer.user_id:
         raise ShareError("You can only change your own comments.", 404)
-    target = Target(
-        "recording" if comment.recording_id else "answer",
-        comment.recording_id or comment.answer_id or 0,
-    )
+    target = Target.of_columns(comment.recording_id, comment.answer_id)
     _commenter(session, viewer, target, key)  # still allowed to see it?
     return comment
 
@@ -181,11 +189,10 @@ def _clock(seconds: float | None) -> str:
 def comments_list(*, session: Session, viewer: Viewer, target: Target) -> list[CommentView]:
     """The comments on a target in video order (timed ones first), then by time written.
     The caller has checked access."""
-    column = Comment.recording_id if target.kind == "recording" else Comment.answer_id
     rows = session.exec(
         select(Comment, User.display_name)
         .join(User, col(User.id) == Comment.author_id)
-        .where(column == target.id, col(Comment.deleted_at).is_(None))
+        .where(target.column(Comment) == target.id, col(Comment.deleted_at).is_(None))
         .order_by(col(Comment.at_seconds).is_(None), Comment.at_seconds, Comment.id)
     ).all()
     return [
@@ -270,14 +277,20 @@ def review_save(
     return review
 
 
-def reviews_list(*, session: Session, viewer: Viewer, target: Target) -> list[ReviewView]:
-    """Every review of a target (the caller has checked access)."""
-    rows = session.exec(
+def reviews_list(
+    *, session: Session, viewer: Viewer, target: Target, owner: bool = False
+) -> list[ReviewView]:
+    """The reviews of a target a viewer may read: the owner reads all of them, a reviewer only
+    their own (ratings are private feedback). The caller has checked access."""
+    query = (
         select(Review, User.display_name)
         .join(User, col(User.id) == Review.author_id)
         .where(Review.target == target.key)
         .order_by(col(Review.updated_at).desc())
-    ).all()
+    )
+    if not owner:
+        query = query.where(Review.author_id == (viewer.user_id or 0))
+    rows = session.exec(query).all()
     return [
         ReviewView(
             author=name,
@@ -405,10 +418,7 @@ def report_abuse(
         comment = session.get(Comment, target_id)
         if comment is None or comment.deleted_at is not None:
             raise ShareError("That comment no longer exists.", 404)
-        target = Target(
-            "recording" if comment.recording_id else "answer",
-            comment.recording_id or comment.answer_id or 0,
-        )
+        target = Target.of_columns(comment.recording_id, comment.answer_id)
         access(session=session, viewer=viewer, target=target, key=key)
     else:
         resume = session.get(Resume, target_id)
@@ -453,10 +463,7 @@ def _reported_text(session: Session, kind: str, target_id: int) -> tuple[str, st
         comment = session.get(Comment, target_id)
         if comment is None:
             return "(deleted)", ""
-        ref = Target(
-            "recording" if comment.recording_id else "answer",
-            comment.recording_id or comment.answer_id or 0,
-        ).ref
+        ref = Target.of_columns(comment.recording_id, comment.answer_id).ref
         return comment.body, f"/view/{ref}"
     if kind == "resume":
         resume = session.get(Resume, target_id)
@@ -524,7 +531,9 @@ def report_resolve(*, session: Session, report_id: object, action: object) -> st
             row = session.get(Recording if kind == "recording" else Answer, target_id)
             if row is not None:
                 row.visibility = "private"
+                row.moderated_at = utcnow()
                 session.add(row)
+                shares_revoke_all(session=session, target=Target(kind, target_id))
     status = "removed" if action == "remove" else "dismissed"
     for other in session.exec(
         select(AbuseReport).where(

@@ -21,8 +21,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from prepple.models import Answer, Question, Recording, Share, ShareItem, User, utcnow
@@ -33,6 +34,7 @@ from prepple.settings import get_settings
 VISIBILITIES = ("private", "shared", "public")
 KINDS = ("recording", "answer")
 MAX_INVITES = 10
+MAX_INVITES_PER_DAY = 50
 MAX_SET = 20
 MAX_EXPIRY_DAYS = 365
 
@@ -96,6 +98,17 @@ class Target:
         """The target a row stands for."""
         return cls("recording" if isinstance(row, Recording) else "answer", row.id)
 
+    @classmethod
+    def of_columns(cls, recording_id: int | None, answer_id: int | None) -> Target:
+        """The target a feedback or share row points at."""
+        if recording_id:
+            return cls("recording", recording_id)
+        return cls("answer", answer_id or 0)
+
+    def column(self, model: type) -> Any:
+        """The foreign-key column of ``model`` (a feedback or share table) for this kind."""
+        return model.recording_id if self.kind == "recording" else model.answer_id
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -103,6 +116,7 @@ class Viewer:
 
     user_id: int | None = None
     email: str = ""
+    moderator: bool = False
 
 
 VISITOR = Viewer()
@@ -127,8 +141,17 @@ def viewer_of(session: Session, user_id: int | None) -> Viewer:
     """The viewer for a user id (visitors: ``None``)."""
     if not user_id:
         return VISITOR
+    from prepple.models import UserRole
+
     user = session.get(User, user_id)
-    return Viewer(user_id=user.id, email=user.email) if user and user.is_active else VISITOR
+    if user is None or not user.is_active:
+        return VISITOR
+    staff = session.exec(
+        select(UserRole.role).where(
+            UserRole.user_id == user.id, col(UserRole.role).in_(("moderator", "admin"))
+        )
+    ).first()
+    return Viewer(user_id=user.id, email=user.email, moderator=staff is not None)
 
 
 def target_row(session: Session, target: Target) -> Recording | Answer:
@@ -198,10 +221,11 @@ def _live(share: Share, now: datetime) -> None:
 
 
 def _contains(session: Session, share: Share, target: Target) -> bool:
-    column = ShareItem.recording_id if target.kind == "recording" else ShareItem.answer_id
     return (
         session.exec(
-            select(ShareItem.id).where(ShareItem.share_id == share.id, column == target.id)
+            select(ShareItem.id).where(
+                ShareItem.share_id == share.id, target.column(ShareItem) == target.id
+            )
         ).first()
         is not None
     )
@@ -220,54 +244,113 @@ def access(
 ) -> Access:
     """May ``viewer`` see ``target`` (optionally through the link ``key``)? Returns how, or
     raises ShareError: 404 for strangers (the target's existence is not revealed), 410 for a
-    revoked or expired link, 401 (``needs_login``) for an invite opened while logged out."""
+    revoked or expired link, 401 (``needs_login``) for an invite opened while logged out, 403
+    for an invitation meant for another account.
+
+    A link that no longer works does not hide what the viewer may see anyway (an invitation
+    of their own, the community). Moderators may open what has an open report, to judge it."""
     now = now or utcnow()
-    row = target_row(session, target)
+    try:
+        row = target_row(session, target)
+    except ShareError:
+        if key:
+            share_by_key(session, key)  # a forged key reads the same whether or not it exists
+        raise
     if viewer.user_id and row.user_id == viewer.user_id:
         return Access(via="owner", owner_id=row.user_id)
-    if row.visibility == "private":
-        if key:
-            share = share_by_key(session, key)  # a forged key still reads as invalid
-            if share.owner_id == row.user_id and _contains(session, share, target):
-                raise ShareError("The owner made this answer private again.", 410)
-        raise ShareError(NOT_SHARED, 404)
     if key:
         share = share_by_key(session, key)
-        if share.owner_id != row.user_id or not _contains(session, share, target):
-            raise ShareError(NOT_SHARED, 404)
-        _live(share, now)
-        if share.invitee_email:
-            if not viewer.user_id:
-                raise ShareError(
-                    "Log in (or sign up) with the address the invitation went to.",
-                    401,
-                    needs_login=True,
-                )
-            if viewer.email != share.invitee_email:
-                raise ShareError("This invitation was sent to another e-mail address.", 403)
-            return Access("invite", row.user_id, share.id, share.include_plan, True)
+    try:
+        if key:
+            return _through_link(session, viewer, share, row, target, now)
+        raise ShareError(NOT_SHARED, 404)
+    except ShareError as refused:
+        grant = _without_link(session, viewer, row, target, now) if viewer.user_id else None
+        if grant is not None:
+            return grant
+        if not key and row.visibility == "public" and not viewer.user_id:
+            raise ShareError(
+                "Log in to see the community's answers.", 401, needs_login=True
+            ) from None
+        raise refused from None
+
+
+def _through_link(
+    session: Session,
+    viewer: Viewer,
+    share: Share,
+    row: Recording | Answer,
+    target: Target,
+    now: datetime,
+) -> Access:
+    if share.owner_id != row.user_id or not _contains(session, share, target):
+        raise ShareError(NOT_SHARED, 404)
+    if row.visibility == "private":
+        raise ShareError("The owner made this answer private again.", 410)
+    _live(share, now)
+    if not share.invitee_email:
         return Access("link", row.user_id, share.id, share.include_plan, bool(viewer.user_id))
-    if viewer.user_id:
+    if not viewer.user_id:
+        raise ShareError(
+            "Log in (or sign up) with the address the invitation went to.", 401, needs_login=True
+        )
+    if viewer.email != share.invitee_email:
+        raise ShareError("This invitation was sent to another e-mail address.", 403)
+    if share.invitee_user_id is None:
+        # The first account with the address that opens the e-mailed link holds it from now
+        # on (addresses aren't verified, so the address alone is not enough).
+        share.invitee_user_id = viewer.user_id
+        session.add(share)
+        session.flush()
+    elif share.invitee_user_id != viewer.user_id:
+        raise ShareError("This invitation was already opened by another account.", 403)
+    return Access("invite", row.user_id, share.id, share.include_plan, True)
+
+
+def _without_link(
+    session: Session, viewer: Viewer, row: Recording | Answer, target: Target, now: datetime
+) -> Access | None:
+    if row.visibility != "private":
         invite = _invite_for(session, viewer, target, now)
         if invite is not None:
             return Access("invite", row.user_id, invite.id, invite.include_plan, True)
-        if row.visibility == "public":
+        owner = session.get(User, row.user_id)
+        if row.visibility == "public" and owner is not None and owner.is_active:
             return Access("community", row.user_id, None, False, True)
-        raise ShareError(NOT_SHARED, 404)
-    if row.visibility == "public":
-        raise ShareError("Log in to see the community's answers.", 401, needs_login=True)
-    raise ShareError(NOT_SHARED, 404)
+    if viewer.moderator and _reported(session, target):
+        return Access("moderator", row.user_id, None, True, False)
+    return None
+
+
+def _reported(session: Session, target: Target) -> bool:
+    from prepple.models import AbuseReport, Comment
+
+    comment_ids = select(Comment.id).where(target.column(Comment) == target.id)
+    return (
+        session.exec(
+            select(AbuseReport.id).where(
+                AbuseReport.status == "open",
+                ((AbuseReport.target_kind == target.kind) & (AbuseReport.target_id == target.id))
+                | (
+                    (AbuseReport.target_kind == "comment")
+                    & col(AbuseReport.target_id).in_(comment_ids)
+                ),
+            )
+        ).first()
+        is not None
+    )
 
 
 def _invite_for(session: Session, viewer: Viewer, target: Target, now: datetime) -> Share | None:
-    column = ShareItem.recording_id if target.kind == "recording" else ShareItem.answer_id
+    """A live invitation this account already holds (opened once through its link)."""
     rows = session.exec(
         select(Share)
         .join(ShareItem, col(ShareItem.share_id) == Share.id)
         .where(
+            Share.invitee_user_id == viewer.user_id,
             Share.invitee_email == viewer.email,
             col(Share.revoked_at).is_(None),
-            column == target.id,
+            target.column(ShareItem) == target.id,
         )
     ).all()
     for share in rows:
@@ -298,8 +381,8 @@ def visibility_set(
     if visibility not in VISIBILITIES:
         raise ShareError("Choose private, shared or public.")
     row = require_owner(session=session, user_id=user_id, target=target)
-    if isinstance(row, Recording) and visibility != "private" and row.status != "done":
-        raise ShareError("Share this recording once its results are ready.", 409)
+    if visibility != "private":
+        _shareable(row)
     if visibility == "public" and row.visibility != "public" and not confirmed:
         warning = community.near_copy_warning(session=session, row=row)
         if warning:
@@ -308,6 +391,29 @@ def visibility_set(
     session.add(row)
     session.flush()
     return None
+
+
+MODERATED = "A moderator removed this answer from sharing, so it stays private."
+
+
+def _shareable(row: Recording | Answer) -> None:
+    if row.moderated_at is not None:
+        raise ShareError(MODERATED, 403)
+    if isinstance(row, Recording) and row.status != "done":
+        raise ShareError("Share this recording once its results are ready.", 409)
+
+
+def shares_revoke_all(*, session: Session, target: Target, now: datetime | None = None) -> int:
+    """Turn off every live share of a target (moderation, or sharing a private answer anew)."""
+    ids = select(ShareItem.share_id).where(target.column(ShareItem) == target.id)
+    shares = session.exec(
+        select(Share).where(col(Share.id).in_(ids), col(Share.revoked_at).is_(None))
+    ).all()
+    for share in shares:
+        share.revoked_at = now or utcnow()
+        session.add(share)
+    session.flush()
+    return len(shares)
 
 
 @dataclass
@@ -319,18 +425,18 @@ class ShareView:
     invitee: str
     link: str
     count: int
-    status: str  # active | revoked | expired
+    status: str  # active | paused (the answer is private) | revoked | expired
     expires: str
     created: str
     views: int
 
 
-def _status(share: Share, now: datetime) -> str:
+def _status(share: Share, now: datetime, *, paused: bool = False) -> str:
     if share.revoked_at is not None:
         return "revoked"
     if share.expires_at is not None and share.expires_at <= now:
         return "expired"
-    return "active"
+    return "paused" if paused else "active"
 
 
 def share_create(
@@ -360,8 +466,7 @@ def share_create(
         raise ShareError(NOT_SHARED, 404)
     rows = [require_owner(session=session, user_id=owner_id, target=t) for t in targets]
     for row in rows:
-        if isinstance(row, Recording) and row.status != "done":
-            raise ShareError("Share a recording once its results are ready.", 409)
+        _shareable(row)
     addresses = _emails(emails)
     if not addresses and not link:
         raise ShareError("Add an e-mail address, or make a link.")
@@ -372,8 +477,21 @@ def share_create(
         message, field="message", label="The message", max_len=1000, required=False, multiline=True
     )
     title = _title(session, rows)
-    for row in rows:
+    sent_today = session.exec(
+        select(func.count()).where(
+            Share.owner_id == owner_id,
+            Share.invitee_email != "",
+            Share.created_at > now - timedelta(days=1),
+        )
+    ).one()
+    if sent_today + len(addresses) > MAX_INVITES_PER_DAY:
+        raise ShareError(
+            f"You can send up to {MAX_INVITES_PER_DAY} invitations a day; try again tomorrow."
+        )
+    for row, target in zip(rows, targets, strict=True):
         if row.visibility == "private":
+            # Shares paused when it went private stay off: sharing anew starts fresh.
+            shares_revoke_all(session=session, target=target, now=now)
             row.visibility = "shared"
             session.add(row)
     shares: list[Share] = []
@@ -444,6 +562,8 @@ def _invite(session: Session, owner: User, share: Share, now: datetime) -> int |
     link = share_link(share)
     invitee = session.exec(select(User).where(User.email == share.invitee_email)).first()
     if invitee is not None:
+        share.invitee_user_id = invitee.id  # the address's account holds it from the start
+        session.add(share)
         session.add(
             Notification(
                 user_id=invitee.id,
@@ -472,6 +592,7 @@ def _invite(session: Session, owner: User, share: Share, now: datetime) -> int |
         kind="share_invite",
         subject=f"{owner.display_name} asked for your feedback on an answer",
         body=body,
+        sensitive=True,  # it holds the link's key: staff never read it
     )
     return msg.id if msg.channel == "smtp" else None
 
@@ -492,12 +613,11 @@ def shares_of(
 ) -> list[ShareView]:
     """Every share of a target, newest first, as its owner sees them."""
     now = now or utcnow()
-    require_owner(session=session, user_id=owner_id, target=target)
-    column = ShareItem.recording_id if target.kind == "recording" else ShareItem.answer_id
+    row = require_owner(session=session, user_id=owner_id, target=target)
     rows = session.exec(
         select(Share)
         .join(ShareItem, col(ShareItem.share_id) == Share.id)
-        .where(Share.owner_id == owner_id, column == target.id)
+        .where(Share.owner_id == owner_id, target.column(ShareItem) == target.id)
         .order_by(col(Share.id).desc())
     ).all()
     counts = dict(
@@ -514,7 +634,7 @@ def shares_of(
             invitee=s.invitee_email,
             link=f"/s/{share_key(s)}",
             count=counts.get(s.id, 0),
-            status=_status(s, now),
+            status=_status(s, now, paused=row.visibility == "private"),
             expires=f"{s.expires_at:%Y-%m-%d}" if s.expires_at else "",
             created=f"{s.created_at:%Y-%m-%d}",
             views=s.views,
@@ -547,11 +667,7 @@ def share_open(
     questions: list[str] = []
     error: ShareError | None = None
     for item in items:
-        target = (
-            Target("recording", item.recording_id)
-            if item.recording_id
-            else Target("answer", item.answer_id or 0)
-        )
+        target = Target.of_columns(item.recording_id, item.answer_id)
         try:
             access(session=session, viewer=viewer, target=target, key=str(key), now=now)
         except ShareError as exc:
@@ -563,8 +679,12 @@ def share_open(
     if not refs:
         raise error or ShareError(NOT_SHARED, 404)
     if viewer.user_id != share.owner_id:
-        share.views += 1
-        session.add(share)
+        session.exec(
+            update(Share)
+            .where(col(Share.id) == share.id)
+            .values(views=Share.views + 1)
+            .execution_options(synchronize_session=False)
+        )
     owner = session.get(User, share.owner_id)
     return ShareContents(
         share_id=share.id,
@@ -601,7 +721,11 @@ def shared_with_me(
         return []
     shares = session.exec(
         select(Share)
-        .where(Share.invitee_email == viewer.email, col(Share.revoked_at).is_(None))
+        .where(
+            Share.invitee_user_id == user_id,
+            Share.invitee_email == viewer.email,
+            col(Share.revoked_at).is_(None),
+        )
         .order_by(col(Share.id).desc())
         .limit(200)
     ).all()

@@ -399,6 +399,10 @@ class RecordingState(rx.State):
                 return
         if status != self.status or status not in recordings.ACTIVE:
             self._reload()
+            if status == "done":
+                from prepple.state.sharing import ShareState  # (it imports this module)
+
+                return ShareState.load  # the share panel appears once the results are ready
         else:
             self.progress = int(round(progress * 100))
 

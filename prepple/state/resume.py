@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import reflex as rx
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from prepple.db import session_scope
@@ -108,6 +109,8 @@ class ResumeEditState(rx.State):
         except (ResumeError, InvalidInput) as exc:
             self.error = exc.message
             return rx.toast.error(exc.message, id="resume-error")
+        except IntegrityError:  # two saves raced for one address
+            return rx.toast.error("That address was just taken; try another.", id="resume-error")
         self.error = ""
         return rx.toast.success(success, id="resume-saved") if success else None
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 import reflex as rx
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from prepple import jobs
@@ -51,6 +52,15 @@ def _problem(exc: Exception) -> str:
 def _deliver(message_ids: list[int]) -> None:
     for message_id in message_ids:
         jobs.enqueue_delivery(message_id)
+
+
+def _json(raw: str) -> dict:
+    """A stored JSON object, or empty when it is missing or damaged."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def sentences_of(text: str) -> list[str]:
@@ -359,10 +369,8 @@ class ViewState(rx.State):
             self.media_url = f"/api/recordings/{row.id}/media?token=" + recordings.media_token(
                 row.id, viewer_id, self.key
             )
-            report = DeliveryReport.from_dict(
-                json.loads(row.report_json) if row.report_json else {}
-            )
-            words = json.loads(row.transcript_json).get("words", []) if row.transcript_json else []
+            report = DeliveryReport.from_dict(_json(row.report_json))
+            words = _json(row.transcript_json).get("words", [])
             self.tokens = report_tokens(words, report)
             self.transcript_text = sharing.target_text(row)
             self.scores = report_scores(report)
@@ -382,7 +390,7 @@ class ViewState(rx.State):
                     )
                 )
             if grant.include_plan or grant.is_owner:
-                plan = json.loads(row.plan_json or "{}")
+                plan = _json(row.plan_json)
             self.sentences = sentences_of(self.transcript_text)
         else:
             plan = {"framework": row.framework, "sections": sections_dict(row.sections_json)}
@@ -406,7 +414,9 @@ class ViewState(rx.State):
         target = Target.parse(self.ref)
         viewer = _viewer(db)
         self.comments = reviews.comments_list(session=db, viewer=viewer, target=target)
-        rows = reviews.reviews_list(session=db, viewer=viewer, target=target)
+        rows = reviews.reviews_list(
+            session=db, viewer=viewer, target=target, owner=self.via == "owner"
+        )
         self.reviews_ = [
             ReviewRow(author=r.author, mine=r.mine, note=r.note, updated=r.updated, **r.ratings)
             for r in rows
@@ -414,16 +424,8 @@ class ViewState(rx.State):
         mine = next((r for r in rows if r.mine), None)
         self.my_ratings = dict(mine.ratings) if mine else {}
         self.my_note = mine.note if mine else ""
-        if viewer.user_id and not self.is_owner:
-            listed = {
-                a.ref: a
-                for a in community.public_answers(
-                    session=db, viewer=viewer, question_id=self.question_id
-                )
-            }
-            entry = listed.get(self.ref)
-            self.helpful = bool(entry and entry.voted)
-            self.saved = bool(entry and entry.saved)
+        if self.via == "community":
+            self.helpful, self.saved = community.marks_of(session=db, viewer=viewer, target=target)
 
     def _check(self, db) -> sharing.Access | None:
         try:
@@ -478,6 +480,8 @@ class ViewState(rx.State):
             return rx.toast.error(exc.message, id=toast_id)
         except InvalidInput as exc:
             return rx.toast.error(exc.message, id=toast_id)
+        except IntegrityError:  # the same click twice at once: the first one counted
+            return rx.toast.info("Already saved.", id=toast_id)
         return rx.toast.success(success, id=toast_id) if success else None
 
     @rx.event

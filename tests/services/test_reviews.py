@@ -138,8 +138,8 @@ def comment(session, s, who="ivy", target=None, key="", **kw):
 
 
 def test_a_comment_pinned_to_a_moment_notifies_the_owner(session, s):
-    c = comment(session, s, body="Slow down here.", at_seconds=12.346, quote="We cut costs.")
-    assert (c.at_seconds, c.quote, c.body) == (12.35, "We cut costs.", "Slow down here.")
+    c = comment(session, s, body="Slow down here.", at_seconds=12.346, quote="I led the migration.")
+    assert (c.at_seconds, c.quote, c.body) == (12.35, "I led the migration.", "Slow down here.")
     assert (c.recording_id, c.answer_id, c.author_id) == (s.rec.id, None, s.ivy.id)
     (note,) = notes_of(session, s.owner)
     assert note.title == "Ivy Invitee commented on your answer at 0:12"
@@ -186,9 +186,11 @@ def test_planned_answers_take_comments_and_quotes_but_no_moments(session, s):
 
 def test_hostile_looking_text_is_stored_as_given(session, s):
     body = '<script>alert("x")</script> <img src=x onerror=alert(1)> {{ state }} \' OR 1=1 --'
-    c = comment(session, s, body=body, quote="<b>bold</b>")
+    c = comment(session, s, body=body, quote="the migration")
     got = reviews.comments_list(session=session, viewer=s.v(session, "owner"), target=s.r)
-    assert [(v.body, v.quote) for v in got] == [(body, "<b>bold</b>")]
+    assert [(v.body, v.quote) for v in got] == [(body, "the migration")]
+    with pytest.raises(ShareError, match="from the answer itself"):
+        comment(session, s, body="x", quote="<b>words the owner never said</b>")
     assert c.body == body
     multiline = comment(session, s, body="line one\nline two\ttabbed")
     assert multiline.body == "line one\nline two\ttabbed"
@@ -385,7 +387,14 @@ def test_review_save_upserts_one_row_per_author_and_target(session, s):
     assert len(notes_of(session, s.owner)) == 3
 
     got = reviews.reviews_list(session=session, viewer=s.v(session, "mel"), target=s.r)
-    assert {(g.author, g.mine) for g in got} == {("Ivy Invitee", False), ("Mel Member", True)}
+    assert {(g.author, g.mine) for g in got} == {("Mel Member", True)}  # others' stay private
+    everyone = reviews.reviews_list(
+        session=session, viewer=s.v(session, "owner"), target=s.r, owner=True
+    )
+    assert {(g.author, g.mine) for g in everyone} == {
+        ("Ivy Invitee", False),
+        ("Mel Member", False),
+    }
     mel_view = next(g for g in got if g.mine)
     assert mel_view.ratings == {"structure": 0, "clarity": 0, "confidence": 0, "impact": 1}
 

@@ -258,10 +258,10 @@ MATRIX = [
     ("public", "invitee", "none", "invite"),
     ("public", "member", "link", "link"),
     ("public", "visitor", "link", "link-ro"),
-    ("public", "member", "invite", 403),
+    ("public", "member", "invite", "community"),  # a link not meant for them hides nothing
     ("public", "visitor", "invite", 401),
     ("public", "member", "forged", 404),
-    ("public", "member", "foreign", 404),
+    ("public", "member", "foreign", "community"),
 ]
 
 GRANTS = {
@@ -819,7 +819,16 @@ def test_an_invite_to_a_future_account_works_once_it_signs_up(session, owner, re
     (share,), _ = create(session, owner, [Target.of_row(rec)], emails=["later@example.com"])
     later = make_user("later@example.com")
     me = viewer(session, later)
-    assert sharing.access(session=session, viewer=me, target=Target.of_row(rec)).via == "invite"
+    target = Target.of_row(rec)
+    # Addresses aren't verified: the address alone opens nothing until its link is used.
+    with pytest.raises(ShareError) as err:
+        sharing.access(session=session, viewer=me, target=target)
+    assert err.value.status == 404
+    assert sharing.shared_with_me(session=session, user_id=later.id) == []
+    key = sharing.share_key(share)
+    assert sharing.access(session=session, viewer=me, target=target, key=key).via == "invite"
+    assert share.invitee_user_id == later.id
+    assert sharing.access(session=session, viewer=me, target=target).via == "invite"
     assert [i.share_id for i in sharing.shared_with_me(session=session, user_id=later.id)] == [
         share.id
     ]
@@ -968,3 +977,109 @@ def test_a_recording_without_media_is_404(session, owner, qids):
     with pytest.raises(RecordingError) as err:
         _media(session, recordings.media_token(rec.id, owner.id), rec.id)
     assert err.value.status == 404
+
+
+# --- review follow-ups: paused shares, moderation, limits, staff ----------------------------------
+
+
+def test_sharing_a_private_answer_anew_does_not_revive_its_paused_links(session, owner, rec):
+    target = Target.of_row(rec)
+    (old_link,), _ = create(session, owner, [target], link=True)
+    sharing.visibility_set(session=session, user_id=owner.id, target=target, visibility="private")
+    session.commit()
+    assert [
+        v.status for v in sharing.shares_of(session=session, owner_id=owner.id, target=target)
+    ] == ["paused"]
+    (new_link,), _ = create(session, owner, [target], link=True)
+    assert session.get(Share, old_link.id).revoked_at is not None
+    with pytest.raises(ShareError) as err:
+        sharing.access(
+            session=session, viewer=VISITOR, target=target, key=sharing.share_key(old_link)
+        )
+    assert err.value.status == 410
+    grant = sharing.access(
+        session=session, viewer=VISITOR, target=target, key=sharing.share_key(new_link)
+    )
+    assert grant.via == "link"
+
+
+def test_invitations_per_day_are_capped(session, owner, rec, monkeypatch):
+    monkeypatch.setattr(sharing, "MAX_INVITES_PER_DAY", 3)
+    target = Target.of_row(rec)
+    create(session, owner, [target], emails=["a@example.com", "b@example.com"])
+    with pytest.raises(ShareError) as err:
+        create(session, owner, [target], emails=["c@example.com", "d@example.com"])
+    assert "a day" in err.value.message
+    create(session, owner, [target], emails=["c@example.com"])  # exactly at the cap
+    create(session, owner, [target], link=True)  # links are not invitations
+
+
+def test_the_invitation_e_mail_is_hidden_from_staff(session, owner, rec):
+    from prepple.models import OutboxMessage
+    from prepple.services import notifications
+
+    (share,), _ = create(session, owner, [Target.of_row(rec)], emails=["x@example.com"])
+    msg = session.exec(select(OutboxMessage).where(OutboxMessage.to_email == "x@example.com")).one()
+    assert msg.sensitive and sharing.share_key(share) in msg.body
+    assert sharing.share_key(share) not in notifications.staff_body(msg)
+
+
+def test_moderators_open_only_what_is_reported_and_removal_sticks(session, owner, rec, make_user):
+    from prepple.models import AbuseReport
+    from prepple.services import reviews
+
+    target = Target.of_row(rec)
+    (link,), _ = create(session, owner, [target], link=True)
+    holder = make_user("holder@example.com")
+    mod = make_user("mod@example.com", roles=("moderator",))
+    with pytest.raises(ShareError):
+        sharing.access(session=session, viewer=viewer(session, mod), target=target)
+    reviews.report_abuse(
+        session=session,
+        viewer=viewer(session, holder),
+        kind="recording",
+        target_id=rec.id,
+        reason="spam",
+        key=sharing.share_key(link),
+    )
+    session.commit()
+    grant = sharing.access(session=session, viewer=viewer(session, mod), target=target)
+    assert grant.via == "moderator" and not grant.may_comment
+    report = session.exec(select(AbuseReport)).one()
+    reviews.report_resolve(session=session, report_id=report.id, action="remove")
+    session.commit()
+    session.refresh(rec)
+    assert rec.visibility == "private" and rec.moderated_at is not None
+    assert session.get(Share, link.id).revoked_at is not None
+    for value in ("shared", "public"):
+        with pytest.raises(ShareError) as err:
+            sharing.visibility_set(
+                session=session, user_id=owner.id, target=target, visibility=value
+            )
+        assert err.value.status == 403
+    with pytest.raises(ShareError):
+        create(session, owner, [target], link=True)
+
+
+def test_a_deactivated_owners_public_answers_leave_the_community(session, owner, rec, make_user):
+    from prepple.services import community
+
+    target = Target.of_row(rec)
+    sharing.visibility_set(session=session, user_id=owner.id, target=target, visibility="public")
+    session.commit()
+    member = viewer(session, make_user("member@example.com"))
+    assert sharing.access(session=session, viewer=member, target=target).via == "community"
+    assert [
+        a.ref
+        for a in community.public_answers(
+            session=session, viewer=member, question_id=rec.question_id
+        )
+    ] == [target.ref]
+    owner.is_active = False
+    session.add(owner)
+    session.commit()
+    with pytest.raises(ShareError):
+        sharing.access(session=session, viewer=member, target=target)
+    assert (
+        community.public_answers(session=session, viewer=member, question_id=rec.question_id) == []
+    )
