@@ -277,3 +277,57 @@ def test_reports_reach_moderators_who_alone_can_resolve_them(session, world, mak
     assert session.get(Recording, world["rec"].id).visibility == "private"
     assert admin.reports == []
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "report.resolve")).first()
+
+
+def test_feedback_handlers_for_an_invitee_and_what_the_owner_then_sees(session, world):
+    from prepple.models import AiFeedbackVote, Notification, Review
+
+    root, state = _open(world, "invitee", "invite")
+    assert state.via == "invite" and state.may_comment
+    assert state.sentences and state.tips and state.tips[0].vote == ""
+    call(root, ViewState, "add_comment", {"body": "Nice opening", "quote": state.sentences[0]})
+    (mine,) = state.comments
+    assert mine.mine and mine.quote == state.sentences[0] and mine.at == -1.0
+    call(root, ViewState, "edit_comment", {"comment_id": str(mine.id), "body": "Great opening"})
+    assert state.comments[0].body == "Great opening" and state.comments[0].edited
+    call(
+        root,
+        ViewState,
+        "vote_ai",
+        {"item": state.tips[0].item_key, "agree": "no", "reason": "Pace was fine"},
+    )
+    assert state.tips[0].vote == "disagree"
+    vote = session.exec(select(AiFeedbackVote)).one()
+    assert (vote.agree, vote.dimension, vote.reason) == (False, "pace", "Pace was fine")
+    call(root, ViewState, "vote_ai", {"item": "not-on-this-page", "agree": "yes"})
+    assert len(session.exec(select(AiFeedbackVote)).all()) == 1
+    call(
+        root,
+        ViewState,
+        "save_review",
+        {"structure": "4", "impact": "5", "note": "Lead with the result"},
+    )
+    call(root, ViewState, "save_review", {"structure": "9"})  # out of range: refused
+    review = session.exec(select(Review)).one()
+    assert (review.structure, review.impact, review.note) == (4, 5, "Lead with the result")
+    assert [r.author for r in state.reviews_] == ["Ivan"]
+
+    # Another reviewer doesn't see Ivan's ratings; the owner sees everything.
+    holder_root, holder = _open(world, "holder", "link")
+    assert holder.reviews_ == [] and [c.body for c in holder.comments] == ["Great opening"]
+    owner_root, owner_view = _open(world, "owner", "none")
+    assert [r.note for r in owner_view.reviews_] == ["Lead with the result"]
+    titles = [
+        n.title
+        for n in session.exec(
+            select(Notification).where(Notification.user_id == world["people"]["owner"].id)
+        )
+    ]
+    assert titles == ["Ivan commented on your answer", "Ivan rated your answer"]
+
+    # Only the author deletes a comment, even through a crafted event.
+    call(holder_root, ViewState, "delete_comment", mine.id)
+    assert session.get(Comment, mine.id).deleted_at is None
+    call(root, ViewState, "delete_comment", mine.id)
+    session.expire_all()
+    assert session.get(Comment, mine.id).deleted_at is not None and state.comments == []
