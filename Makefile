@@ -16,4 +16,4 @@ lint:
 
 bench:
 	@scripts/bootstrap.sh test
-	@bash -c '. scripts/env.sh && pip install -q -e ".[dev,base-model]" && python benchmarks/bench_questions.py && python benchmarks/bench_feedback_accuracy.py && python benchmarks/bench_feedback_speed.py && python benchmarks/bench_transcription.py && python benchmarks/bench_pipeline.py --video && python benchmarks/bench_sharing.py'
+	@bash -c '. scripts/env.sh && pip install -q -e ".[dev,base-model]" && python benchmarks/bench_questions.py && python benchmarks/bench_feedback_accuracy.py && python benchmarks/bench_feedback_speed.py && python benchmarks/bench_transcription.py && python benchmarks/bench_pipeline.py --video && python benchmarks/bench_sharing.py && python benchmarks/bench_public_resume.py'
