@@ -286,3 +286,51 @@ def test_community_answers_are_voted_reported_and_moderated(page, new_page, live
         0
     )
     assert not live_app.new_log_errors()
+
+
+def test_share_a_written_plan_and_comment_on_one_sentence(page, new_page, live_app):
+    from prepple.services import planner
+
+    owner = live_app.create_user("pia-plan@example.com", name="Pia")
+    live_app.create_user("max-mentor@example.com", name="Max", roles=("mentor",))
+    with live_app.db() as session:
+        qid = session.exec(select(Question.id).order_by(Question.id)).first()
+        planner.plan_save(
+            session=session,
+            user_id=owner,
+            question_id=qid,
+            framework="STAR",
+            sections={
+                "situation": "Our checkout failed for one customer in five.",
+                "action": "I traced the fault to a retry storm and added a circuit breaker.",
+                "result": "Failures fell to one in a thousand within a week.",
+            },
+        )
+        session.commit()
+    login(page, "pia-plan@example.com")
+    page.goto(f"/plan/{qid}")
+    wait_ready(page)
+    page.locator("#share-emails").fill("max-mentor@example.com")
+    page.locator("#share-invite").click()
+    expect(page.locator("#share-list")).to_contain_text("max-mentor@example.com")
+
+    mentor = new_page()
+    login(mentor, "max-mentor@example.com")
+    mentor.goto("/shared")
+    wait_ready(mentor)
+    mentor.locator("#inbox .inbox-item").first.click()
+    expect(mentor).to_have_url(re.compile(r"/view/a\d+\?k="))
+    wait_ready(mentor)
+    expect(mentor.locator("#shared-plan")).to_contain_text("circuit breaker")
+    expect(mentor.locator("#comment-pin")).to_have_count(0)  # no video to pin a moment to
+    mentor.locator("#comment-quote").select_option(
+        "I traced the fault to a retry storm and added a circuit breaker."
+    )
+    mentor.locator("#comment-body").fill("Say how you found the retry storm.")
+    mentor.locator("#comment-submit").click()
+    comment = mentor.locator("#comments .comment")
+    expect(comment.locator(".comment-quote")).to_have_text(
+        "I traced the fault to a retry storm and added a circuit breaker."
+    )
+    expect(comment.locator(".comment-time")).to_have_count(0)
+    assert not live_app.new_log_errors()
