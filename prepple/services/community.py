@@ -162,41 +162,30 @@ def _member_sees(session: Session, viewer: Viewer, target: Target) -> None:
         raise ShareError("That's your own answer.")
 
 
-def helpful_toggle(*, session: Session, viewer: Viewer, target: Target) -> bool:
-    """Mark a public (or shared-with-you) answer helpful, or take the vote back; returns
-    whether the viewer's vote now stands."""
+def _toggle(session: Session, viewer: Viewer, target: Target, model: type, who: str) -> bool:
+    """Add the viewer's row of ``model`` for ``target`` (``who`` names its user column), or
+    take it away; returns whether it now stands."""
     _member_sees(session, viewer, target)
     existing = session.exec(
-        select(HelpfulVote).where(
-            HelpfulVote.voter_id == viewer.user_id, HelpfulVote.target == target.key
-        )
+        select(model).where(getattr(model, who) == viewer.user_id, model.target == target.key)
     ).first()
     if existing is not None:
         session.delete(existing)
         session.flush()
         return False
-    insert_ignore(
-        session, HelpfulVote, voter_id=viewer.user_id, target=target.key, **target.columns()
-    )
+    insert_ignore(session, model, target=target.key, **{who: viewer.user_id}, **target.columns())
     return True
+
+
+def helpful_toggle(*, session: Session, viewer: Viewer, target: Target) -> bool:
+    """Mark a public (or shared-with-you) answer helpful, or take the vote back; returns
+    whether the viewer's vote now stands."""
+    return _toggle(session, viewer, target, HelpfulVote, "voter_id")
 
 
 def saved_toggle(*, session: Session, viewer: Viewer, target: Target) -> bool:
     """Save a public answer to learn from, or forget it; returns whether it is now saved."""
-    _member_sees(session, viewer, target)
-    existing = session.exec(
-        select(SavedExample).where(
-            SavedExample.user_id == viewer.user_id, SavedExample.target == target.key
-        )
-    ).first()
-    if existing is not None:
-        session.delete(existing)
-        session.flush()
-        return False
-    insert_ignore(
-        session, SavedExample, user_id=viewer.user_id, target=target.key, **target.columns()
-    )
-    return True
+    return _toggle(session, viewer, target, SavedExample, "user_id")
 
 
 @dataclass

@@ -9,7 +9,6 @@ its visibility for sharing is untouched.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import unicodedata
@@ -21,6 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from prepple.models import Question, Recording, Resume, ResumeItem, User, utcnow
 from prepple.services import validation
+from prepple.services.sharing import target_text
 from prepple.settings import get_settings
 
 MAX_ITEMS = 12
@@ -92,12 +92,7 @@ def _items(session: Session, resume: Resume, *, public: bool) -> list[ResumeItem
     for _item, rec, question in rows:
         if public and (rec.status != "done" or not rec.media_key or rec.moderated_at):
             continue
-        text = ""
-        if rec.transcript_json:
-            try:
-                text = str(json.loads(rec.transcript_json).get("text", ""))
-            except ValueError:
-                text = ""
+        text = target_text(rec)
         out.append(
             ResumeItemView(
                 recording_id=rec.id,
