@@ -47,3 +47,27 @@ def transcript_token(t) -> rx.Component:
             title=rx.cond(t.kind == "filler", "Filler word", ""),
         ),
     )
+
+
+def tip_callout(t, *extra: rx.Component, **props) -> rx.Component:
+    """One tip of the AI's feedback, coloured by severity, with "Play" when it points at a
+    moment; ``extra`` goes underneath (e.g. agree / disagree)."""
+    line = rx.hstack(
+        rx.text(t.message),
+        rx.cond(
+            t.at != "",
+            rx.button(
+                "Play", size="1", variant="ghost", custom_attrs={"data-seek": t.at}, type="button"
+            ),
+        ),
+        justify="between",
+        width="100%",
+        align="center",
+    )
+    return rx.callout(
+        rx.vstack(line, *extra, spacing="2", width="100%") if extra else line,
+        icon=rx.match(t.severity, ("high", "triangle-alert"), ("medium", "info"), "lightbulb"),
+        color_scheme=rx.match(t.severity, ("high", "tomato"), ("medium", "amber"), "grass"),
+        size="1",
+        **props,
+    )

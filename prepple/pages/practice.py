@@ -8,7 +8,7 @@ import reflex as rx
 from prepple import routes
 from prepple.components.feedback import empty_state, muted
 from prepple.components.layout import page_layout
-from prepple.components.media import media_player, transcript_token
+from prepple.components.media import media_player, tip_callout, transcript_token
 from prepple.components.sharing import share_panel
 from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.settings import get_settings
@@ -554,30 +554,6 @@ def _score(s) -> rx.Component:
     )
 
 
-def _tip(t) -> rx.Component:
-    return rx.callout(
-        rx.hstack(
-            rx.text(t.message),
-            rx.cond(
-                t.at != "",
-                rx.button(
-                    "Play",
-                    size="1",
-                    variant="ghost",
-                    custom_attrs={"data-seek": t.at},
-                    type="button",
-                ),
-            ),
-            justify="between",
-            width="100%",
-            align="center",
-        ),
-        icon=rx.match(t.severity, ("high", "triangle-alert"), ("medium", "info"), "lightbulb"),
-        color_scheme=rx.match(t.severity, ("high", "tomato"), ("medium", "amber"), "grass"),
-        size="1",
-    )
-
-
 def _results() -> rx.Component:
     return rx.grid(
         rx.vstack(
@@ -673,7 +649,12 @@ def _results() -> rx.Component:
                     id="pace-chart",
                 ),
             ),
-            rx.vstack(rx.foreach(RecordingState.tips, _tip), width="100%", spacing="2", id="tips"),
+            rx.vstack(
+                rx.foreach(RecordingState.tips, lambda t: tip_callout(t)),
+                width="100%",
+                spacing="2",
+                id="tips",
+            ),
             width="100%",
             spacing="3",
         ),

@@ -8,7 +8,7 @@ from prepple import routes
 from prepple.components.feedback import empty_state, muted
 from prepple.components.forms import labelled
 from prepple.components.layout import page_layout
-from prepple.components.media import media_player, transcript_token
+from prepple.components.media import media_player, tip_callout, transcript_token
 from prepple.components.sharing import share_forms
 from prepple.components.theme import SELECT_STYLE, SPACE, STATUS
 from prepple.services.reviews import RATINGS, REPORT_REASONS
@@ -85,81 +85,60 @@ def report_dialog(kind: str, target_id, *, trigger_id: str, label: str = "Report
 
 
 def _tip(t) -> rx.Component:
-    return rx.callout(
-        rx.vstack(
+    return tip_callout(
+        t,
+        rx.cond(
+            SessionState.is_authenticated,
             rx.hstack(
-                rx.text(t.message),
-                rx.cond(
-                    t.at != "",
+                muted("Do you agree?"),
+                rx.form(
+                    rx.el.input(type="hidden", name="item", value=t.item_key),
+                    rx.el.input(type="hidden", name="agree", value="yes"),
                     rx.button(
-                        "Play",
+                        rx.icon("thumbs-up", size=12),
+                        "Agree",
                         size="1",
-                        variant="ghost",
-                        custom_attrs={"data-seek": t.at},
-                        type="button",
+                        type="submit",
+                        variant=rx.cond(t.vote == "agree", "solid", "soft"),
+                        class_name="ai-agree",
                     ),
+                    on_submit=ViewState.vote_ai,
                 ),
-                justify="between",
-                width="100%",
-            ),
-            rx.cond(
-                SessionState.is_authenticated,
-                rx.hstack(
-                    muted("Do you agree?"),
-                    rx.form(
-                        rx.el.input(type="hidden", name="item", value=t.item_key),
-                        rx.el.input(type="hidden", name="agree", value="yes"),
+                rx.popover.root(
+                    rx.popover.trigger(
                         rx.button(
-                            rx.icon("thumbs-up", size=12),
-                            "Agree",
+                            rx.icon("thumbs-down", size=12),
+                            "Disagree",
                             size="1",
-                            type="submit",
-                            variant=rx.cond(t.vote == "agree", "solid", "soft"),
-                            class_name="ai-agree",
-                        ),
-                        on_submit=ViewState.vote_ai,
+                            type="button",
+                            variant=rx.cond(t.vote == "disagree", "solid", "soft"),
+                            color_scheme="gray",
+                            class_name="ai-disagree",
+                        )
                     ),
-                    rx.popover.root(
-                        rx.popover.trigger(
-                            rx.button(
-                                rx.icon("thumbs-down", size=12),
-                                "Disagree",
-                                size="1",
-                                type="button",
-                                variant=rx.cond(t.vote == "disagree", "solid", "soft"),
-                                color_scheme="gray",
-                                class_name="ai-disagree",
-                            )
-                        ),
-                        rx.popover.content(
-                            rx.form(
-                                rx.vstack(
-                                    rx.el.input(type="hidden", name="item", value=t.item_key),
-                                    rx.el.input(type="hidden", name="agree", value="no"),
-                                    rx.text_area(
-                                        name="reason",
-                                        placeholder="Why not? (optional)",
-                                        max_length=1000,
-                                        class_name="ai-reason",
-                                    ),
-                                    rx.popover.close(rx.button("Send", size="1", type="submit")),
-                                    spacing="2",
+                    rx.popover.content(
+                        rx.form(
+                            rx.vstack(
+                                rx.el.input(type="hidden", name="item", value=t.item_key),
+                                rx.el.input(type="hidden", name="agree", value="no"),
+                                rx.text_area(
+                                    name="reason",
+                                    placeholder="Why not? (optional)",
+                                    max_length=1000,
+                                    class_name="ai-reason",
                                 ),
-                                on_submit=ViewState.vote_ai,
+                                rx.popover.close(rx.button("Send", size="1", type="submit")),
+                                spacing="2",
                             ),
+                            on_submit=ViewState.vote_ai,
                         ),
                     ),
-                    spacing="2",
-                    align="center",
-                    wrap="wrap",
                 ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
             ),
-            spacing="2",
-            width="100%",
         ),
-        icon=rx.match(t.severity, ("high", "triangle-alert"), ("medium", "info"), "lightbulb"),
-        color_scheme=rx.match(t.severity, ("high", "tomato"), ("medium", "amber"), "grass"),
-        size="1",
         class_name="ai-tip",
     )
 
