@@ -204,6 +204,7 @@ def saved_examples(*, session: Session, viewer: Viewer) -> list[SavedView]:
         select(SavedExample)
         .where(SavedExample.user_id == (viewer.user_id or 0))
         .order_by(col(SavedExample.id).desc())
+        .limit(100)
     ).all()
     out = []
     for saved in rows:
