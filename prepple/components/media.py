@@ -71,3 +71,18 @@ def tip_callout(t, *extra: rx.Component, **props) -> rx.Component:
         size="1",
         **props,
     )
+
+
+def score_meter(s) -> rx.Component:
+    """A named 0-100 score with its bar."""
+    return rx.vstack(
+        rx.hstack(
+            rx.text(s.name, size="2"),
+            rx.text(s.value.to_string(), size="2", weight="bold"),
+            justify="between",
+            width="100%",
+        ),
+        rx.progress(value=s.value, max=100),
+        spacing="1",
+        width="100%",
+    )

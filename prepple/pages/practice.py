@@ -8,7 +8,12 @@ import reflex as rx
 from prepple import routes
 from prepple.components.feedback import empty_state, muted
 from prepple.components.layout import page_layout
-from prepple.components.media import media_player, tip_callout, transcript_token
+from prepple.components.media import (
+    media_player,
+    score_meter,
+    tip_callout,
+    transcript_token,
+)
 from prepple.components.sharing import share_panel
 from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.settings import get_settings
@@ -540,20 +545,6 @@ def _timeline() -> rx.Component:
     )
 
 
-def _score(s) -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.text(s.name, size=TEXT["small"]),
-            rx.text(s.value.to_string(), size=TEXT["small"], weight="bold"),
-            justify="between",
-            width="100%",
-        ),
-        rx.progress(value=s.value, max=100),
-        spacing="1",
-        width="100%",
-    )
-
-
 def _results() -> rx.Component:
     return rx.grid(
         rx.vstack(
@@ -617,7 +608,7 @@ def _results() -> rx.Component:
                         spacing="5",
                         wrap="wrap",
                     ),
-                    rx.foreach(RecordingState.scores, _score),
+                    rx.foreach(RecordingState.scores, score_meter),
                     spacing="3",
                     width="100%",
                 ),

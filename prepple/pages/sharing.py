@@ -8,7 +8,12 @@ from prepple import routes
 from prepple.components.feedback import empty_state, muted
 from prepple.components.forms import labelled
 from prepple.components.layout import page_layout
-from prepple.components.media import media_player, tip_callout, transcript_token
+from prepple.components.media import (
+    media_player,
+    score_meter,
+    tip_callout,
+    transcript_token,
+)
 from prepple.components.sharing import share_forms
 from prepple.components.theme import SELECT_STYLE, SPACE, STATUS
 from prepple.services.reviews import RATINGS, REPORT_REASONS
@@ -438,17 +443,7 @@ def _viewer_body() -> rx.Component:
                             ),
                             rx.foreach(
                                 ViewState.scores,
-                                lambda s: rx.vstack(
-                                    rx.hstack(
-                                        rx.text(s.name, size="2"),
-                                        rx.text(s.value.to_string(), size="2", weight="bold"),
-                                        justify="between",
-                                        width="100%",
-                                    ),
-                                    rx.progress(value=s.value, max=100),
-                                    spacing="1",
-                                    width="100%",
-                                ),
+                                score_meter,
                             ),
                             rx.vstack(
                                 rx.foreach(ViewState.tips, _tip),

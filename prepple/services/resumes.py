@@ -254,15 +254,18 @@ def resume_delete(*, session: Session, owner_id: int, resume_id: object) -> None
     session.flush()
 
 
-def resume_public(*, session: Session, slug: object, count_view: bool = True) -> ResumeView:
-    """The published resume at ``/r/<slug>`` (ResumeError 404 if none). Counts a view."""
+def resume_public(
+    *, session: Session, slug: object, count_view: bool = True, viewer_id: int | None = None
+) -> ResumeView:
+    """The published resume at ``/r/<slug>`` (ResumeError 404 if none). Counts a view, except
+    the owner's own (``viewer_id``)."""
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         raise ResumeError("There is no resume at this address.", 404)
     resume = session.exec(select(Resume).where(Resume.slug == slug)).first()
     owner = session.get(User, resume.owner_id) if resume else None
     if resume is None or resume.published_at is None or not (owner and owner.is_active):
         raise ResumeError("There is no resume at this address.", 404)
-    if count_view:
+    if count_view and viewer_id != resume.owner_id:
         session.exec(
             update(Resume)
             .where(col(Resume.id) == resume.id)

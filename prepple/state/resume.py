@@ -225,17 +225,13 @@ class ResumePublicState(rx.State):
     @guarded(PUBLIC, flag="resume")
     def load(self):
         """Read the resume (counts one view unless the owner is looking)."""
-        from prepple.models import Resume
-
         self.reset()
         slug = str(self.router.page.params.get("slug", ""))[:80]
-        viewer = current_principal().user_id
         try:
             with session_scope() as db:
-                row = db.exec(select(Resume).where(Resume.slug == slug)).first()
-                own = bool(row and viewer and row.owner_id == viewer)
-                view = resumes.resume_public(session=db, slug=slug, count_view=not own)
-                db.commit()
+                view = resumes.resume_public(
+                    session=db, slug=slug, viewer_id=current_principal().user_id
+                )
         except ResumeError:
             self.not_found, self.loaded = True, True
             return

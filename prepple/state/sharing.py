@@ -9,6 +9,7 @@ already open (the viewer polls every few seconds) and for the video (the media r
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -68,23 +69,16 @@ def sentences_of(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) > 2][:80]
 
 
-def _invite_args(form: object) -> dict:
+def _share_args(form: object, *, link: bool) -> dict:
+    """What the invite form (``link=False``) or the link form asks ``share_create`` for."""
     form = form_data(form)
-    return {
-        "emails": form.get("emails", ""),
-        "message": form.get("message", ""),
+    args = {
         "include_plan": form.get("include_plan") in ("on", True, "true"),
         "expires_days": form.get("expires_days") or None,
     }
-
-
-def _link_args(form: object) -> dict:
-    form = form_data(form)
-    return {
-        "link": True,
-        "include_plan": form.get("include_plan") in ("on", True, "true"),
-        "expires_days": form.get("expires_days") or None,
-    }
+    if link:
+        return {**args, "link": True}
+    return {**args, "emails": form.get("emails", ""), "message": form.get("message", "")}
 
 
 def _make_shares(refs: list[str], args: dict) -> tuple[str, str]:
@@ -173,26 +167,37 @@ class ShareState(rx.State):
 
     @rx.event
     @guarded(SIGNED_IN, flag="sharing")
-    def set_visibility(self, value: str | list[str], confirmed: bool = False):
-        """Private, shared or public; public may first warn about a near-copy."""
+    async def set_visibility(self, value: str | list[str], confirmed: bool = False):
+        """Private, shared or public; public may first warn about a near-copy (that check
+        compares wording with the question's public answers: a thread, off the event loop)."""
         if isinstance(value, list):
             value = value[0] if value else ""
         target = self._target()
         if target is None:
             return rx.toast.error("Open one of your answers first.")
-        try:
+        user_id = current_principal().user_id
+
+        def change() -> tuple[str | None, str, list[ShareView]]:
             with session_scope() as db:
                 warning = sharing.visibility_set(
                     session=db,
-                    user_id=current_principal().user_id,
+                    user_id=user_id,
                     target=target,
                     visibility=value,
                     confirmed=as_bool(confirmed) is True,
                 )
-                self.warning = warning or ""
-                self._refresh(db)
+                row = sharing.require_owner(session=db, user_id=user_id, target=target)
+                return (
+                    warning,
+                    row.visibility,
+                    sharing.shares_of(session=db, owner_id=user_id, target=target),
+                )
+
+        try:
+            warning, self.visibility, self.shares = await asyncio.to_thread(change)
         except ShareError as exc:
             return rx.toast.error(exc.message, id="share-error")
+        self.warning = warning or ""
         if warning:
             return None
         labels = {
@@ -229,13 +234,13 @@ class ShareState(rx.State):
     @guarded(SIGNED_IN, flag="sharing")
     def invite(self, form: dict):
         """Invite people by e-mail (they may not have an account yet)."""
-        return self._share(_invite_args(form), "Invitation sent.")
+        return self._share(_share_args(form, link=False), "Invitation sent.")
 
     @rx.event
     @guarded(SIGNED_IN, flag="sharing")
     def make_link(self, form: dict):
         """Make an unguessable link (optionally expiring)."""
-        return self._share(_link_args(form), "Link ready: copy it below.")
+        return self._share(_share_args(form, link=True), "Link ready: copy it below.")
 
     @rx.event
     @guarded(SIGNED_IN, flag="sharing")
@@ -765,13 +770,13 @@ class SetShareState(rx.State):
     @guarded(SIGNED_IN, flag="sharing")
     def invite(self, form: dict):
         """Invite people by e-mail to the chosen answers."""
-        return self._share(_invite_args(form), "Invitation sent.")
+        return self._share(_share_args(form, link=False), "Invitation sent.")
 
     @rx.event
     @guarded(SIGNED_IN, flag="sharing")
     def make_link(self, form: dict):
         """One link to all the chosen answers."""
-        return self._share(_link_args(form), "Link ready: copy it below.")
+        return self._share(_share_args(form, link=True), "Link ready: copy it below.")
 
 
 class InboxState(rx.State):
