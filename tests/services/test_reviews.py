@@ -196,12 +196,15 @@ def test_hostile_looking_text_is_stored_as_given(session, s):
     assert multiline.body == "line one\nline two\ttabbed"
 
 
+def test_control_and_bidi_characters_are_removed_from_comments(session, s):
+    c = comment(session, s, body="left \u202e right\x07 nul \x00 \u2066byte\u2069\u200b 🙂")
+    assert c.body == "left  right nul  byte 🙂"
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("body", "left \u202e right"),
-        ("body", "nul \x00 byte"),
-        ("body", "bell \x07"),
+        ("body", "\u202e\x00\x07"),  # nothing left once cleaned
         ("body", "x" * (reviews.COMMENT_MAX + 1)),
         ("body", ""),
         ("body", "   \n  "),
@@ -209,8 +212,6 @@ def test_hostile_looking_text_is_stored_as_given(session, s):
         ("body", 42),
         ("body", ["text"]),
         ("quote", "x" * 601),
-        ("quote", "two\nlines"),
-        ("quote", "\u202dquoted"),
         ("quote", 7),
     ],
 )
@@ -433,9 +434,8 @@ def test_review_save_refuses_owner_visitor_stranger_and_bad_notes(session, s):
     with pytest.raises(ShareError) as err:
         review(session, s, who="stranger")
     assert err.value.status == 404
-    for note in ("x" * (reviews.NOTE_MAX + 1), "a\x00b", "\u202e"):
-        with pytest.raises(InvalidInput):
-            review(session, s, note=note)
+    with pytest.raises(InvalidInput):
+        review(session, s, note="x" * (reviews.NOTE_MAX + 1))
     assert session.exec(select(Review)).all() == []
 
 
@@ -595,6 +595,4 @@ def test_report_abuse_refuses_bad_input(session, s, kw):
 def test_report_detail_is_validated(session, s):
     with pytest.raises(InvalidInput):
         report(session, s, detail="x" * 2001)
-    with pytest.raises(InvalidInput):
-        report(session, s, detail="\x00")
     assert report(session, s, detail="", now=utcnow() - timedelta(days=1))
