@@ -201,10 +201,25 @@ def process_recording(recording_id: int, *, owner: str | None = None) -> str:
             raise
 
 
+def process_next(hint_id: int) -> str:
+    """Process the recording whose turn it is (:func:`recordings.recordings_fair_order`:
+    round-robin by user), falling back to ``hint_id`` (the message's own recording, which
+    may be a stale job the fair list doesn't show). Every queued recording has one message,
+    so each message processing one recording, in fair order, processes them all."""
+    with session_scope() as session:
+        order = recordings.recordings_fair_order(session=session, limit=10)
+    for rid in dict.fromkeys([*order, hint_id]):
+        result = process_recording(rid)
+        if result != "skipped":
+            return result
+    return "skipped"
+
+
 @huey.task(retries=MAX_ATTEMPTS - 1, retry_delay=5)
 def process_recording_task(recording_id: int) -> str:
-    """The queued form of :func:`process_recording`."""
-    return process_recording(recording_id)
+    """The queued form of :func:`process_next` (so queued jobs run in fair order, whichever
+    message arrives first)."""
+    return process_next(recording_id)
 
 
 def enqueue_recording(recording_id: int) -> None:
@@ -238,6 +253,22 @@ def deliver_message_task(message_id: int) -> bool:
 def enqueue_delivery(message_id: int) -> None:
     """Queue an e-mail for delivery (call after the outbox row's commit)."""
     deliver_message_task(message_id)
+
+
+@huey.task()
+def password_reset_task(email: str) -> None:
+    """Send a reset link if the address has an account (nothing otherwise)."""
+    with session_scope() as session:
+        message_id = accounts.password_reset_request(session=session, email=email)
+    if message_id is not None:
+        with session_scope() as session:
+            notifications.deliver_one(session=session, message_id=message_id)
+
+
+def enqueue_password_reset(email: str) -> None:
+    """Queue a forgot-password request: the form's answer then costs the same whether or not
+    the account exists (the lookup and the e-mail happen here, off the request path)."""
+    password_reset_task(email)
 
 
 def maintain() -> None:

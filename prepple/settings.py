@@ -53,12 +53,17 @@ class Settings(BaseSettings):
     frontend_port: int = 3000
     backend_port: int = 3000
     redis_url: str = ""
+    #: Origins (besides base_url's) allowed to call the API and the event socket with
+    #: credentials, comma-separated; every other Origin gets no CORS headers.
+    cors_origins: str = ""
 
     # Accounts
     session_days: int = 30
     reset_token_minutes: int = 30
     login_max_failures: int = 5
     login_max_failures_per_ip: int = 30
+    #: Sign-ups (and attempts with a taken address) an hour from one client address.
+    registrations_per_ip: int = 10
     reset_requests_per_hour: int = 3
     login_window_minutes: int = 15
     login_lockout_minutes: int = 15
@@ -100,6 +105,12 @@ class Settings(BaseSettings):
     max_recording_seconds: int = 900
     #: How many video resumes one account may have published at once (billing raises it).
     max_published_resumes: int = 1
+    #: Recording space per account, in megabytes (stored takes plus uploads in progress;
+    #: checked when an upload begins and on every chunk). 0 means no limit.
+    storage_quota_mb: int = 2000
+    #: How long a file that turned out not to be playable media is kept (so its owner sees
+    #: why and can download or retry) before housekeeping deletes its bytes.
+    unusable_media_days: int = 7
 
     # Background work: huey with a SQLite file by default, Redis when a URL is set.
     queue_url: str = ""
@@ -135,6 +146,19 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
             raise ValueError("PREPPLE_SECRET_KEY must be set to a real secret in production")
         return self
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """The app's own origin(s): base_url's, api_url's and ``cors_origins``."""
+        from urllib.parse import urlsplit
+
+        out: list[str] = []
+        for url in (self.base_url, self.api_url, *self.cors_origins.split(",")):
+            parts = urlsplit(url.strip())
+            origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+            if origin and origin not in out:
+                out.append(origin)
+        return out
 
     @property
     def is_sqlite(self) -> bool:

@@ -165,7 +165,7 @@ def test_a_worker_killed_mid_transcription_loses_no_job(
 
 
 def test_the_whole_path_on_s3(
-    session, make_user, answer_webm, s3_endpoint, monkeypatch, make_recording
+    session, make_user, answer_webm, s3_endpoint, monkeypatch, make_recording, holder_for
 ):
     """Scaled path: recordings go to S3 (a real S3 API server), the worker reads them from
     there, and playback is a redirect to a short-lived presigned URL."""
@@ -186,13 +186,14 @@ def test_the_whole_path_on_s3(
         monkeypatch.setenv(f"PREPPLE_{key}", value)
     reset_settings_cache()
     storage.reset_storage_cache()
-    rec = make_recording(make_user(), answer_webm)
+    user = make_user()
+    rec = make_recording(user, answer_webm)
     store = storage.get_storage()
     assert store.local_path(rec.media_key) is None and store.exists(rec.media_key)
     assert jobs.process_recording(rec.id) == "done"
     session.expire_all()
     assert "checkout" in session.get(Recording, rec.id).transcript_json.lower()
-    token = recordings.media_token(rec.id, rec.user_id)
+    token = recordings.media_token(rec.id, holder_for(user))
     res = TestClient(api.api).get(
         f"/api/recordings/{rec.id}/media?token={token}", follow_redirects=False
     )
@@ -256,3 +257,36 @@ def test_too_long_recordings_are_not_processed_or_retried(
     assert rec.status == "failed" and "longer than 2 seconds" in rec.failure_reason
     with pytest.raises(recordings.RecordingError):
         recordings.recording_retry(session=session, recording_id=rec.id, user_id=user.id)
+
+
+def test_jobs_are_taken_round_robin_by_user(session, make_user, monkeypatch, question_id_first):
+    """Three long answers of one user queued before another user's short one: the short one
+    is processed second, not fourth (issue 11: 11 s waited 110 s)."""
+    ran: list[int] = []
+    monkeypatch.setattr(jobs, "process_recording", lambda rid, **_: _fake_run(session, rid, ran))
+    ann, bob = make_user(), make_user()
+    ids = []
+    for user in (ann, ann, ann, bob):
+        rec = Recording(user_id=user.id, question_id=question_id_first, status="queued")
+        session.add(rec)
+        session.commit()
+        ids.append(rec.id)
+    # Huey delivers the messages in the order they were sent (ann's three, then bob's).
+    for rid in ids:
+        jobs.process_recording_task.call_local(rid)
+    assert ran == [ids[0], ids[3], ids[1], ids[2]]
+
+
+def _fake_run(session, rid, ran):
+    row = session.get(Recording, rid, populate_existing=True)
+    if row is None or row.status != "queued":
+        return "skipped"
+    row.status = "done"
+    session.commit()
+    ran.append(rid)
+    return "done"
+
+
+@pytest.fixture
+def question_id_first(session):
+    return session.exec(select(Question.id).order_by(Question.id)).first()

@@ -10,7 +10,18 @@ The upload protocol (served by ``prepple/api.py``) never holds a whole video in 
    copy until the server confirms the recording is stored.
 3. ``upload_complete`` checks the size, probes the file (it must really be audio/video), moves
    it into storage and queues it. A file that is not usable media is still stored, and the row
-   says ``failed`` with a reason people can read: nothing the user recorded is thrown away.
+   says ``failed`` with a reason people can read; its bytes are kept
+   ``unusable_media_days`` (so the user sees the message and can download or retry) and then
+   deleted by housekeeping (:func:`recordings_prune`); the row stays, saying so. If storing
+   itself fails (a full or unwritable disk, S3 down) the claim is released at once
+   (status back to ``uploading``, the staging file kept), so a retry works as soon as the
+   storage does.
+
+Each user has a storage quota (``storage_quota_mb``): stored recordings plus uploads in
+progress. It is checked when an upload begins and on every chunk (:func:`storage_used`).
+
+Jobs are taken in a fair order (:func:`recordings_fair_order`): each user's first waiting
+recording before anyone's second, so one user's backlog never starves another's answer.
 
 Processing takes a *lease* (``recording_claim``): a worker owns a recording until its lease
 runs out; it renews the lease while it works. A worker that dies mid-job stops renewing, and
@@ -22,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import secrets
 import socket
@@ -31,12 +43,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from prepple.models import Question, Recording, utcnow
 from prepple.services import planner, signing
 from prepple.settings import get_settings
+
+logger = logging.getLogger("prepple.recordings")
 
 CHEAT_SHEETS = ("script", "bullets", "none")
 #: Containers browsers record in (MediaRecorder) plus common uploads; the probe decides.
@@ -60,6 +74,8 @@ MEDIA_TOKEN_SECONDS = 6 * 3600
 LEASE_SECONDS = 60
 QUEUED_GRACE_SECONDS = 120
 ABANDONED_UPLOAD_DAYS = 7
+#: Marks a failed row whose unusable bytes housekeeping has deleted.
+UNUSABLE_DELETED = "The file was deleted because it wasn't playable audio or video."
 
 
 class RecordingError(Exception):
@@ -100,6 +116,54 @@ def _owned(session: Session, recording_id: object, user_id: int) -> Recording:
     if rec is None or rec.user_id != user_id:
         raise RecordingError("No such recording.", 404)
     return rec
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):,.0f} MB"
+
+
+def storage_used(*, session: Session, user_id: int, exclude_id: int | None = None) -> int:
+    """Bytes a user's recordings take: stored media plus uploads in progress (their staging
+    files), optionally leaving one upload out (the one being appended to)."""
+    stored = session.exec(
+        select(func.coalesce(func.sum(Recording.size_bytes), 0)).where(
+            Recording.user_id == user_id, Recording.media_key != ""
+        )
+    ).one()
+    staged = 0
+    for rid in session.exec(
+        select(Recording.id).where(
+            Recording.user_id == user_id, col(Recording.status).in_(("uploading", "storing"))
+        )
+    ).all():
+        if rid == exclude_id:
+            continue
+        path = staging_path(rid)
+        with contextlib.suppress(OSError):
+            staged += path.stat().st_size
+    return int(stored or 0) + staged
+
+
+def quota_bytes() -> int:
+    """The per-user storage quota in bytes (0: no quota)."""
+    return max(0, get_settings().storage_quota_mb) * 1024 * 1024
+
+
+def quota_message(used: int, quota: int) -> str:
+    """What a user is told when their recordings fill their space."""
+    return (
+        f"Your recordings use {_mb(used)} of your {_mb(quota)} of space. "
+        "Delete takes you no longer need (on each question's results page) to record more."
+    )
+
+
+def _check_quota(session: Session, user_id: int, *, adding: int, exclude_id: int | None) -> None:
+    quota = quota_bytes()
+    if not quota:
+        return
+    used = storage_used(session=session, user_id=user_id, exclude_id=exclude_id)
+    if used + adding > quota:
+        raise RecordingError(quota_message(used, quota), 413)
 
 
 def recording_create(
@@ -144,6 +208,8 @@ def recording_create(
         raise RecordingError(
             "You have too many recordings still uploading. Retry or discard them first.", 429
         )
+    # A full quota is said before anyone records, not after a long upload.
+    _check_quota(session, user_id, adding=1, exclude_id=None)
     plan = planner.plan_get(session=session, user_id=user_id, question_id=qid)
     plan_data = (
         {
@@ -252,6 +318,7 @@ def upload_append(
                 "Record a shorter answer, or choose audio only.",
                 413,
             )
+        _check_quota(session, rec.user_id, adding=held + len(data), exclude_id=rec.id)
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
@@ -279,6 +346,17 @@ def _claim_storing(session: Session, rec: Recording) -> bool:
     )
     session.commit()
     return result.rowcount == 1
+
+
+def _release_storing(session: Session, recording_id: int) -> None:
+    """Give a ``storing`` claim back (status ``uploading``; the staging file is still there),
+    so the next completion request can store it at once."""
+    session.exec(
+        update(Recording)
+        .where(col(Recording.id) == recording_id, col(Recording.status) == "storing")
+        .values(status="uploading", updated_at=utcnow())
+    )
+    session.commit()
 
 
 def _seekable(path: Path, duration: float) -> None:
@@ -326,18 +404,36 @@ def upload_complete(
         return rec
     reason = ""
     try:
-        info = media.probe(path)
-        rec.duration_seconds = float(info.duration)
-        rec.has_video = bool(info.has_video)
-        if info.duration > get_settings().max_recording_seconds:
-            reason = too_long_message()
-    except media.MediaError as exc:
-        reason = exc.user_message
-    if not reason and MIME_EXT.get(rec.mime) == "webm":
-        _seekable(path, rec.duration_seconds)
-    ext = MIME_EXT.get(rec.mime, "bin")
-    key = f"recordings/{rec.user_id}/{rec.id}-{secrets.token_hex(8)}.{ext}"
-    rec.size_bytes = storage.get_storage().put_file(key, path, rec.mime)  # consumes the file
+        try:
+            info = media.probe(path)
+            rec.duration_seconds = float(info.duration)
+            rec.has_video = bool(info.has_video)
+            if info.duration > get_settings().max_recording_seconds:
+                reason = too_long_message()
+        except media.MediaError as exc:
+            reason = exc.user_message
+            days = get_settings().unusable_media_days
+            reason += (
+                f" We keep the file for {days} day{'s' if days != 1 else ''} so you can "
+                "download it or try again; then it is deleted."
+            )
+        if not reason and MIME_EXT.get(rec.mime) == "webm":
+            _seekable(path, rec.duration_seconds)
+        ext = MIME_EXT.get(rec.mime, "bin")
+        key = f"recordings/{rec.user_id}/{rec.id}-{secrets.token_hex(8)}.{ext}"
+        rec.size_bytes = storage.get_storage().put_file(key, path, rec.mime)  # consumes the file
+    except Exception as exc:
+        # Storing failed (unwritable folder, full disk, S3 down): the staging file is still
+        # here. Release the claim now, or every retry would be refused as "being stored".
+        logger.warning("storing recording %s failed: %s", rec.id, exc)
+        rid = rec.id
+        session.rollback()
+        _release_storing(session, rid)
+        raise RecordingError(
+            "We couldn't save your recording just now. Nothing is lost: it is still on our "
+            "side, and trying again in a moment finishes it.",
+            503,
+        ) from exc
     rec.media_key = key
     rec.status = "failed" if reason else "queued"
     rec.failure_reason = reason
@@ -617,16 +713,79 @@ def recordings_stale(*, session: Session, now: datetime | None = None) -> list[i
 
 
 def recordings_prune(*, session: Session, now: datetime | None = None) -> int:
-    """Drop uploads abandoned for a week (never completed), with their staging files."""
-    cutoff = (now or utcnow()) - timedelta(days=ABANDONED_UPLOAD_DAYS)
+    """Drop uploads abandoned for a week (never completed), with their staging files, and
+    delete the bytes of files that were never playable media once they were kept
+    ``unusable_media_days`` (the row stays, failed, saying the file was deleted). Returns how
+    many rows were dropped or emptied."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=ABANDONED_UPLOAD_DAYS)
     rows = session.exec(
         select(Recording).where(Recording.status == "uploading", Recording.created_at < cutoff)
     ).all()
     for rec in rows:
         staging_path(rec.id).unlink(missing_ok=True)
         session.delete(rec)
+    # Unusable media: the probe failed, so no duration was ever read (a recording that
+    # failed later, in transcription, has one and keeps its media).
+    unusable_before = now - timedelta(days=get_settings().unusable_media_days)
+    junk = session.exec(
+        select(Recording).where(
+            Recording.status == "failed",
+            Recording.media_key != "",
+            Recording.duration_seconds == 0,
+            Recording.updated_at < unusable_before,
+        )
+    ).all()
+    for rec in junk:
+        _delete_media_after_commit(session, rec.media_key)
+        rec.media_key = ""
+        rec.size_bytes = 0
+        rec.failure_reason = UNUSABLE_DELETED
+        session.add(rec)
     session.flush()
-    return len(rows)
+    return len(rows) + len(junk)
+
+
+def recordings_fair_order(*, session: Session, limit: int = 20) -> list[int]:
+    """Queued recordings in the order jobs should take them: round-robin by user.
+
+    A recording's turn is its place in its owner's queue; every user's first turn comes
+    before anyone's second. Among equal turns the user served least recently goes first
+    (served: a job of theirs ran or finished; a user with a job running now was served
+    now). So a user with one short answer waits for at most the jobs already running, never
+    for another user's backlog."""
+    queued = session.exec(
+        select(Recording.id, Recording.user_id)
+        .where(Recording.status == "queued")
+        .order_by(col(Recording.id))
+        .limit(2000)
+    ).all()
+    if not queued:
+        return []
+    users = {uid for _, uid in queued}
+    now = utcnow()
+    served: dict[int, datetime] = {}
+    for uid, status, last in session.exec(
+        select(Recording.user_id, Recording.status, func.max(Recording.updated_at))
+        .where(
+            col(Recording.user_id).in_(users),
+            col(Recording.status).in_((*WORKING, "done", "failed")),
+        )
+        .group_by(Recording.user_id, Recording.status)
+    ).all():
+        when = now if status in WORKING else last
+        if when is not None:
+            when = when.replace(tzinfo=None)  # SQLite hands back naive UTC times
+        if when is not None and (uid not in served or when > served[uid]):
+            served[uid] = when
+    turns: dict[int, int] = {}
+    keyed = []
+    never = datetime.min
+    for rid, uid in queued:
+        turns[uid] = turns.get(uid, 0) + 1
+        keyed.append(((turns[uid], served.get(uid, never), rid), rid))
+    keyed.sort()
+    return [rid for _, rid in keyed[:limit]]
 
 
 # ---------------------------------------------------------------------------------------------
