@@ -13,6 +13,14 @@ takes the lease over starts (or resumes) its own and runs the job at once, which
 whatever came due while no scheduler ran. A clean stop releases the lease, so a standby takes
 over within one renewal; after a crash it takes over once the lease expires.
 
+Holding the lease is not enough: the holder must prove its job loop is alive. APScheduler's
+loop thread dies on an error outside its own ``try`` (``jobstore.update_job`` when the
+database is locked past its busy timeout), and its state still says "running". So each lease
+round first checks the loop (:meth:`ReminderScheduler.loop_alive`: the thread runs and it
+submitted the job, or skipped it as still running, within ``interval + lease`` seconds) and
+replaces a dead or stuck loop with a new APScheduler; a holder that can't start one gives the
+lease up, so a standby takes over.
+
 The lease only keeps the work single; it is not what makes reminders exactly-once. In the
 moments when two holders could overlap (a stalled process whose lease ran out, clocks that
 disagree), the ``reminder_sends`` unique key still lets each reminder go out only once.
@@ -29,9 +37,16 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import (
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -119,6 +134,19 @@ def lease_holder(*, session: Session, name: str, now: datetime) -> str | None:
 # --- the scheduler -------------------------------------------------------------------------------
 
 
+class _SturdyScheduler(BackgroundScheduler):
+    """APScheduler whose loop survives a failing job store: APScheduler 3 guards only
+    ``get_due_jobs``; an error in ``update_job`` or ``get_next_run_time`` (a locked or
+    unreachable database) ended its thread for good. Here the round is tried again later."""
+
+    def _process_jobs(self) -> float | None:
+        try:
+            return super()._process_jobs()
+        except Exception as exc:  # noqa: BLE001 - logged; the next round tries again
+            logger.warning("reminder job store failed (%s); trying again shortly", exc)
+            return float(self.jobstore_retry_interval)
+
+
 class ReminderScheduler:
     """An APScheduler that runs the reminder job only while this process holds the lease.
 
@@ -155,6 +183,8 @@ class ReminderScheduler:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        #: When the job loop last showed life (monotonic seconds).
+        self._loop_seen = time.monotonic()
 
     @property
     def running_jobs(self) -> bool:
@@ -192,8 +222,43 @@ class ReminderScheduler:
             self.holding = False
         self._engine.dispose()
 
+    def loop_alive(self) -> bool:
+        """Whether the APScheduler's job loop is alive: its thread runs and, while running,
+        it submitted (or skipped as still running) the job within ``interval + lease``
+        seconds. A paused scheduler's loop only has to be running."""
+        scheduler = self._scheduler
+        if scheduler is None or scheduler.state == STATE_STOPPED:
+            return False
+        thread = getattr(scheduler, "_thread", None)
+        if thread is None or not thread.is_alive():
+            return False
+        if scheduler.state == STATE_PAUSED:
+            return True
+        return time.monotonic() - self._loop_seen < self.interval_seconds + self.lease_seconds
+
+    def _saw_loop(self, _event: JobEvent) -> None:
+        self._loop_seen = time.monotonic()
+
+    def _drop_dead_loop(self) -> None:
+        """Throw away an APScheduler whose loop died or is stuck (called under the lock)."""
+        if self._scheduler is None or self.loop_alive():
+            return
+        logger.error(
+            "scheduler %s: the reminder job loop died or stalled; restarting it", self.owner
+        )
+        dead, self._scheduler = self._scheduler, None
+        try:
+            dead.shutdown(wait=False)  # a stuck thread exits when its call returns
+        except Exception:  # noqa: BLE001 - it is being discarded either way
+            logger.warning("scheduler %s: shutting the dead loop down failed", self.owner)
+
     def check_lease(self) -> bool:
-        """Renew or take the lease once and start, resume or pause the jobs to match."""
+        """Check the job loop (replacing a dead one), then renew or take the lease once and
+        start, resume or pause the jobs to match. A holder whose loop can't be started
+        gives the lease up."""
+        with self._lock:
+            if not self._stopping.is_set():
+                self._drop_dead_loop()
         try:
             with Session(self._engine) as session:
                 held = lease_acquire(
@@ -211,11 +276,26 @@ class ReminderScheduler:
             if self._stopping.is_set():
                 return held
             if held and not self.running_jobs:
-                self._run_jobs()
+                try:
+                    self._run_jobs()
+                except Exception:  # noqa: BLE001 - no loop: don't keep a lease we can't serve
+                    logger.exception("scheduler %s: can't start the job loop", self.owner)
+                    self._give_up_lease()
+                    return False
             elif not held and self.running_jobs:
                 logger.warning("scheduler %s lost the lease; pausing", self.owner)
                 self._scheduler.pause()
         return held
+
+    def _give_up_lease(self) -> None:
+        """Release the lease (under the lock) so a standby takes over; if even that fails,
+        it expires, as this process no longer renews it."""
+        self.holding = False
+        try:
+            with Session(self._engine) as session:
+                lease_release(session=session, name=LEASE_NAME, owner=self.owner, now=utcnow())
+        except Exception:  # noqa: BLE001 - it then expires
+            logger.warning("scheduler %s: releasing the lease failed; it will expire", self.owner)
 
     def _renew_loop(self) -> None:
         while not self._stopping.wait(self.renew_seconds):
@@ -227,10 +307,12 @@ class ReminderScheduler:
     def _run_jobs(self) -> None:
         if self._scheduler is not None:
             logger.info("scheduler %s holds the lease again; resuming", self.owner)
+            self._loop_seen = time.monotonic()
             self._scheduler.resume()
             return
         logger.info("scheduler %s holds the lease; starting", self.owner)
-        scheduler = BackgroundScheduler(
+        scheduler = _SturdyScheduler(
+            jobstore_retry_interval=min(10.0, self.interval_seconds),
             jobstores={"default": SQLAlchemyJobStore(engine=self._engine)},
             executors={
                 "default": ThreadPoolExecutor(
@@ -244,12 +326,16 @@ class ReminderScheduler:
             },
             timezone=UTC,
         )
+        scheduler.add_listener(
+            self._saw_loop, EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED
+        )
         scheduler.start(paused=True)
         try:
             self._add_job(scheduler)
         except Exception:
             scheduler.shutdown(wait=False)  # not left running half set up; the next round retries
             raise
+        self._loop_seen = time.monotonic()
         scheduler.resume()
         self._scheduler = scheduler
 

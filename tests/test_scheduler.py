@@ -210,3 +210,83 @@ def test_run_scheduler_holds_the_lease_until_sigterm_then_releases_it(db_url):
             proc.kill()
     assert _lease_owner() is None  # released: a standby takes over at once
     assert "holds the lease; starting" in proc.stdout.read()
+
+
+def _lock_database(seconds: float) -> threading.Thread:
+    """Hold an exclusive lock on the SQLite file for ``seconds`` (longer than the app's busy
+    timeout), from another connection, as a long migration or a stuck process would."""
+    import sqlite3
+
+    path = str(get_engine().url.database)
+    locked = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(path, timeout=1, isolation_level=None)
+        conn.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        time.sleep(seconds)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    locked.wait(5)
+    return thread
+
+
+def test_a_locked_database_does_not_stop_reminders_for_good(started, ticks):
+    """Issue 11: a 25 s lock killed APScheduler's job loop while the lease was still renewed,
+    so reminders stopped for good. Now the holder renews only while its loop is alive and
+    restarts a dead loop; reminders resume once the database is free."""
+    a = started("A")
+    wait_until(lambda: len(ticks) >= 2)
+    _lock_database(7.0).join()  # beyond the 5 s busy timeout: every query in it fails
+    resumed = len(ticks)
+    wait_until(lambda: len(ticks) >= resumed + 3, timeout=10)
+    assert a.holding and a.running_jobs and a.loop_alive()
+    assert _lease_owner() == "A"
+
+
+def test_a_holder_whose_job_loop_died_restarts_it(started, ticks):
+    a = started("A")
+    wait_until(lambda: len(ticks) >= 2)
+    old = a._scheduler
+
+    def boom(*_args, **_kw):
+        raise RuntimeError("database is locked")
+
+    # What a locked database did: an error outside APScheduler's own try/except ended its
+    # loop (now the loop survives it, but goes on failing: it is stalled all the same).
+    old._jobstores["default"].get_next_run_time = boom
+    seen = len(ticks)
+    wait_until(lambda: a._scheduler is not old and a.loop_alive(), timeout=5)
+    # ... and a loop thread that is simply gone is replaced too.
+    newer = a._scheduler
+    newer.state = sched.STATE_STOPPED  # what ends APScheduler's loop thread
+    newer.wakeup()
+    wait_until(lambda: not newer._thread.is_alive(), timeout=5)
+    newer.state = sched.STATE_RUNNING  # as a died thread left it: "running"
+    wait_until(lambda: a._scheduler is not newer and a.loop_alive(), timeout=5)
+    wait_until(lambda: len(ticks) >= seen + 3, timeout=5)
+    assert a.holding
+
+
+def test_a_holder_that_cannot_restart_its_loop_lets_a_standby_take_over(
+    started, ticks, monkeypatch
+):
+    a = started("A")
+    b = started("B")
+    wait_until(lambda: len(ticks) >= 2)
+    assert a.holding and not b.holding
+
+    def broken(*_args, **_kw):
+        raise RuntimeError("database is locked")
+
+    # A's loop dies and every attempt to start a new one fails (only in A).
+    monkeypatch.setattr(a, "_run_jobs", broken)
+    a._scheduler._jobstores["default"].get_next_run_time = broken
+    wait_until(lambda: b.holding, timeout=FAST["lease_seconds"] * 4)
+    assert not a.holding
+    seen = len(ticks)
+    wait_until(lambda: len(ticks) >= seen + 3)
+    assert set(ticks[seen:]) == {"B"} and _lease_owner() == "B"

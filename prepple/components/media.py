@@ -19,33 +19,64 @@ def media_player(
             src=url,
             controls=True,
             plays_inline=True,
-            class_name=class_name,
+            class_name=class_name + " media-player",
             preload="metadata",
             **ids,
         ),
-        rx.el.audio(src=url, controls=True, preload="metadata", width="100%", **ids),
+        rx.el.audio(
+            src=url,
+            controls=True,
+            preload="metadata",
+            width="100%",
+            style={"maxWidth": "100%"},
+            **ids,
+        ),
     )
 
 
-def transcript_token(t) -> rx.Component:
-    """One word (fillers marked) or a long pause of a transcript; click to hear it."""
-    return rx.cond(
-        t.kind == "pause",
-        rx.el.span(
-            "⏸ " + t.text,
-            class_name="tx-pause",
-            custom_attrs={"data-seek": t.start},
-            role="button",
-            tab_index=0,
+def transcript_token(t, *, seekable: bool = True) -> rx.Component:
+    """One word (fillers marked) or a long pause of a transcript, followed by a real space.
+
+    The space is a text node between the words, not a margin: without it the browser sees one
+    unbreakable "word" (the line can't wrap and the page grows thousands of pixels wide) and
+    copying the transcript gives "Thistermkeptfailing". ``seekable`` words are buttons that
+    ``prepple_recorder.js`` seeks the page's ``#result-player`` to."""
+    seek = (
+        {"custom_attrs": {"data-seek": t.start, "data-section": t.section}, "tab_index": 0}
+        if seekable
+        else {"custom_attrs": {"data-section": t.section}}
+    )
+    role = {"role": "button"} if seekable else {}
+    return rx.fragment(
+        rx.cond(
+            t.kind == "pause",
+            rx.el.span(
+                "⏸ " + t.text,
+                class_name="tx-pause",
+                title="Long pause",
+                **role,
+                **seek,
+            ),
+            rx.el.span(
+                t.text,
+                class_name="tx-word tx-" + t.kind,
+                title=rx.cond(t.kind == "filler", "Filler word", ""),
+                **role,
+                **seek,
+            ),
         ),
-        rx.el.span(
-            t.text,
-            class_name="tx-word tx-" + t.kind,
-            custom_attrs={"data-seek": t.start, "data-section": t.section},
-            role="button",
-            tab_index=0,
-            title=rx.cond(t.kind == "filler", "Filler word", ""),
-        ),
+        " ",
+    )
+
+
+def transcript(tokens, *, id_: str | None = "transcript", seekable: bool = True) -> rx.Component:
+    """A whole transcript: words that wrap like prose, fillers and long pauses marked; click a
+    word to hear it (when the page has a ``#result-player``)."""
+    ids = {"id": id_} if id_ else {}
+    return rx.el.div(
+        rx.foreach(tokens, lambda t: transcript_token(t, seekable=seekable)),
+        class_name="transcript",
+        **ids,
     )
 
 
@@ -85,4 +116,35 @@ def score_meter(s) -> rx.Component:
         rx.progress(value=s.value, max=100),
         spacing="1",
         width="100%",
+    )
+
+
+def pace_chart(series, *, id_: str = "pace-chart") -> rx.Component:
+    """Words per minute over the recording (``series``: ``{"t": minutes, "wpm": n}`` points),
+    with the comfortable 130-160 band shaded."""
+    return rx.card(
+        rx.vstack(
+            rx.text("Pace over time", weight="bold", size="2"),
+            rx.recharts.line_chart(
+                rx.recharts.reference_area(y1=130, y2=160, fill="var(--grass-4)", fill_opacity=0.6),
+                rx.recharts.line(
+                    data_key="wpm", stroke="var(--accent-9)", dot=False, is_animation_active=False
+                ),
+                rx.recharts.x_axis(data_key="t", unit=" min", type_="number"),
+                rx.recharts.y_axis(unit=" wpm", width=70),
+                rx.recharts.graphing_tooltip(),
+                data=series,
+                height=180,
+                width="100%",
+            ),
+            rx.text(
+                "The green band is the comfortable 130 to 160 words per minute.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            width="100%",
+            spacing="1",
+        ),
+        width="100%",
+        id=id_,
     )

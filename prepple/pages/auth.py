@@ -18,11 +18,33 @@ from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.state.auth import AuthState
 from prepple.state.session import SessionState
 
-_ON_LOAD = [SessionState.refresh_viewer, AuthState.redirect_if_signed_in]
+_ON_LOAD = [SessionState.refresh_viewer, AuthState.redirect_if_signed_in, AuthState.open_form]
 ERR = AuthState.errors
 
 
-def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
+def _invitation() -> rx.Component:
+    """Who invited the visitor to what, when they came through an invitation's link."""
+    return rx.cond(
+        AuthState.invite_inviter != "",
+        rx.callout(
+            rx.text(
+                rx.text.strong(AuthState.invite_inviter),
+                " invited you to give feedback on ",
+                rx.text.strong(AuthState.invite_title),
+                ". Log in or create an account with the e-mail address the invitation went to.",
+                overflow_wrap="anywhere",
+            ),
+            icon="mail-open",
+            color_scheme="iris",
+            id="invite-notice",
+            width="100%",
+        ),
+    )
+
+
+def _card(
+    title: str | rx.Var, subtitle: str | rx.Var, form: rx.Component, footer: rx.Component
+) -> rx.Component:
     return page_layout(
         rx.card(
             rx.vstack(
@@ -47,6 +69,8 @@ def login_page() -> rx.Component:
         "Log in",
         "Welcome back. Pick up where you left off.",
         stacked_form(
+            _invitation(),
+            form_alert(AuthState.message, kind="ok", id="password-changed"),
             form_alert(AuthState.form_error),
             email_field(ERR, auto_focus=True),
             password_field("Password", "password", ERR),
@@ -56,8 +80,9 @@ def login_page() -> rx.Component:
         ),
         rx.hstack(
             rx.link("Forgot password?", href=routes.FORGOT, id="forgot-link"),
-            rx.link("Create an account", href=routes.REGISTER),
+            rx.link("Create an account", href=AuthState.register_href, id="register-link"),
             justify="between",
+            wrap="wrap",
             width="100%",
         ),
     )
@@ -70,6 +95,7 @@ def register_page() -> rx.Component:
         "Create your account",
         "Free. Your plans and practice stay private until you share them.",
         stacked_form(
+            _invitation(),
             form_alert(AuthState.form_error),
             form_field(
                 "Name",
@@ -107,7 +133,9 @@ def register_page() -> rx.Component:
             id="register-form",
         ),
         rx.text(
-            "Already have an account? ", rx.link("Log in", href=routes.LOGIN), size=TEXT["small"]
+            "Already have an account? ",
+            rx.link("Log in", href=AuthState.login_href, id="login-link"),
+            size=TEXT["small"],
         ),
     )
 
@@ -140,17 +168,38 @@ def forgot_page() -> rx.Component:
     on_load=[SessionState.refresh_viewer, AuthState.load_reset],
 )
 def reset_page() -> rx.Component:
-    """Choose a new password from the e-mailed link."""
+    """Choose a new password from the e-mailed link; a link that no longer works says so
+    when it is opened, with the form to ask for a new one."""
+    dead = AuthState.reset_dead
     return _card(
-        "Choose a new password",
-        "Then log in with it. Other devices will be logged out.",
-        stacked_form(
-            form_alert(AuthState.form_error),
-            password_field("New password", "password", ERR, new=True, auto_focus=True),
-            password_field("Repeat new password", "password_confirm", ERR, new=True),
-            submit_button("Set new password", id="reset-submit"),
-            on_submit=AuthState.complete_reset,
-            id="reset-form",
+        rx.cond(dead, "This link no longer works", "Choose a new password"),
+        rx.cond(
+            dead,
+            "This link was used or has expired; ask for a new one.",
+            "Then log in with it. Other devices will be logged out.",
         ),
-        rx.link("Ask for a new link", href=routes.FORGOT),
+        rx.cond(
+            dead,
+            stacked_form(
+                form_alert(AuthState.message, kind="ok", id="reset-sent"),
+                form_alert(AuthState.form_error),
+                email_field(ERR, auto_focus=True),
+                submit_button("Send a new link", id="forgot-submit"),
+                on_submit=AuthState.request_reset,
+                id="forgot-form",
+            ),
+            stacked_form(
+                form_alert(AuthState.form_error),
+                password_field("New password", "password", ERR, new=True, auto_focus=True),
+                password_field("Repeat new password", "password_confirm", ERR, new=True),
+                submit_button("Set new password", id="reset-submit"),
+                on_submit=AuthState.complete_reset,
+                id="reset-form",
+            ),
+        ),
+        rx.cond(
+            dead,
+            rx.link("Back to log in", href=routes.LOGIN),
+            rx.link("Ask for a new link", href=routes.FORGOT),
+        ),
     )

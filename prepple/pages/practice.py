@@ -10,16 +10,17 @@ from prepple.components.feedback import empty_state, muted
 from prepple.components.layout import page_layout
 from prepple.components.media import (
     media_player,
+    pace_chart,
     score_meter,
     tip_callout,
-    transcript_token,
+    transcript,
 )
-from prepple.components.sharing import share_panel
+from prepple.components.sharing import owner_feedback, share_panel
 from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.settings import get_settings
 from prepple.state.practice import CompareState, PracticeState, RecordingState
 from prepple.state.session import SessionState
-from prepple.state.sharing import ShareState
+from prepple.state.sharing import OwnerFeedbackState, ShareState
 
 TARGET_MIN, TARGET_MAX = 120, 180
 STEP_LABELS = {
@@ -559,12 +560,9 @@ def _results() -> rx.Component:
                         width="100%",
                         wrap="wrap",
                     ),
-                    rx.box(
-                        rx.foreach(RecordingState.tokens, transcript_token),
-                        id="transcript",
-                        class_name="transcript",
-                    ),
+                    transcript(RecordingState.tokens),
                     spacing="2",
+                    width="100%",
                 ),
                 width="100%",
             ),
@@ -617,28 +615,7 @@ def _results() -> rx.Component:
             ),
             rx.cond(
                 RecordingState.pace_series.length() > 1,
-                rx.card(
-                    rx.vstack(
-                        rx.text("Pace over time", weight="bold", size=TEXT["small"]),
-                        rx.recharts.line_chart(
-                            rx.recharts.reference_area(
-                                y1=130, y2=160, fill="var(--grass-4)", fill_opacity=0.6
-                            ),
-                            rx.recharts.line(data_key="wpm", stroke="var(--accent-9)", dot=False),
-                            rx.recharts.x_axis(data_key="t", unit=" min", type_="number"),
-                            rx.recharts.y_axis(unit=" wpm", width=70),
-                            rx.recharts.graphing_tooltip(),
-                            data=RecordingState.pace_series,
-                            height=180,
-                            width="100%",
-                        ),
-                        muted("The green band is the comfortable 130 to 160 words per minute."),
-                        width="100%",
-                        spacing="1",
-                    ),
-                    width="100%",
-                    id="pace-chart",
-                ),
+                pace_chart(RecordingState.pace_series),
             ),
             rx.vstack(
                 rx.foreach(RecordingState.tips, lambda t: tip_callout(t)),
@@ -649,9 +626,12 @@ def _results() -> rx.Component:
             width="100%",
             spacing="3",
         ),
-        columns=rx.breakpoints(initial="1", md="3fr 2fr"),
+        # minmax(0, ..): a column may shrink below its content's width (a long transcript line
+        # or a wide video must not widen the page); one column on a phone.
+        columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 3fr) minmax(0, 2fr)"),
         spacing="5",
         width="100%",
+        class_name="results-grid",
     )
 
 
@@ -743,7 +723,12 @@ def _attempts() -> rx.Component:
 @rx.page(
     route=routes.RECORDING,
     title="Your practice answer - Prepple",
-    on_load=[SessionState.refresh_viewer, RecordingState.load, ShareState.load],
+    on_load=[
+        SessionState.refresh_viewer,
+        RecordingState.load,
+        ShareState.load,
+        OwnerFeedbackState.load,
+    ],
 )
 def recording_page() -> rx.Component:
     """A recording's progress and then its results."""
@@ -819,6 +804,7 @@ def recording_page() -> rx.Component:
                     (RecordingState.status == "done") & ~RecordingState.no_speech,
                     _results(),
                 ),
+                rx.cond(RecordingState.status == "done", owner_feedback()),
                 rx.cond(
                     (RecordingState.status == "failed") | RecordingState.no_speech,
                     _player(),
@@ -878,16 +864,7 @@ def _side(side) -> rx.Component:
         media_player(
             side.has_video, side.media_url, id_=None, class_name="rec-video compare-player"
         ),
-        rx.box(
-            rx.foreach(
-                side.tokens,
-                lambda t: rx.el.span(
-                    rx.cond(t.kind == "pause", "⏸ " + t.text, t.text),
-                    class_name=rx.cond(t.kind == "pause", "tx-pause", "tx-word tx-" + t.kind),
-                ),
-            ),
-            class_name="transcript",
-        ),
+        transcript(side.tokens, id_=None, seekable=False),
         spacing="2",
         width="100%",
         class_name="compare-side",
@@ -920,10 +897,13 @@ def compare_page() -> rx.Component:
                 rx.heading(CompareState.question_text, size="6", as_="h1"),
                 rx.grid(
                     rx.foreach(CompareState.sides, _side),
-                    columns=rx.breakpoints(initial="1", md="2"),
+                    columns=rx.breakpoints(
+                        initial="minmax(0, 1fr)", md="repeat(2, minmax(0, 1fr))"
+                    ),
                     spacing="5",
                     width="100%",
                     id="compare-sides",
+                    class_name="results-grid",
                 ),
                 rx.cond(
                     CompareState.changes.length() > 0,

@@ -12,9 +12,9 @@ from prepple.components.media import (
     media_player,
     score_meter,
     tip_callout,
-    transcript_token,
+    transcript,
 )
-from prepple.components.sharing import share_forms
+from prepple.components.sharing import comment_item, review_row, share_forms
 from prepple.components.theme import SELECT_STYLE, SPACE, STATUS
 from prepple.services.reviews import RATINGS, REPORT_REASONS
 from prepple.state.session import SessionState
@@ -149,76 +149,48 @@ def _tip(t) -> rx.Component:
 
 
 def _comment(c) -> rx.Component:
-    return rx.box(
-        rx.hstack(
+    return comment_item(
+        c,
+        rx.cond(
+            c.mine,
             rx.hstack(
-                rx.text(c.author, weight="bold", size="2"),
-                rx.cond(
-                    c.at >= 0,
-                    rx.badge(
-                        rx.icon("play", size=10),
-                        c.at_label,
-                        custom_attrs={"data-seek": c.at.to_string()},
-                        role="button",
-                        tab_index=0,
-                        class_name="comment-time",
-                        style={"cursor": "pointer"},
-                    ),
-                ),
-                muted(c.created + rx.cond(c.edited, " · edited", "")),
-                spacing="2",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.cond(
-                c.mine,
-                rx.hstack(
-                    rx.dialog.root(
-                        rx.dialog.trigger(rx.button("Edit", size="1", variant="ghost")),
-                        rx.dialog.content(
-                            rx.dialog.title("Edit your comment"),
-                            rx.form(
-                                rx.vstack(
-                                    rx.el.input(type="hidden", name="comment_id", value=c.id),
-                                    rx.text_area(
-                                        name="body",
-                                        default_value=c.body,
-                                        max_length=2000,
-                                        rows="4",
-                                        id="comment-edit-body",
-                                    ),
-                                    rx.dialog.close(
-                                        rx.button("Save", type="submit", id="comment-edit-save")
-                                    ),
-                                    spacing="2",
+                rx.dialog.root(
+                    rx.dialog.trigger(rx.button("Edit", size="1", variant="ghost")),
+                    rx.dialog.content(
+                        rx.dialog.title("Edit your comment"),
+                        rx.form(
+                            rx.vstack(
+                                rx.el.input(type="hidden", name="comment_id", value=c.id),
+                                rx.text_area(
+                                    name="body",
+                                    default_value=c.body,
+                                    max_length=2000,
+                                    rows="4",
+                                    id="comment-edit-body",
                                 ),
-                                on_submit=ViewState.edit_comment,
+                                rx.dialog.close(
+                                    rx.button("Save", type="submit", id="comment-edit-save")
+                                ),
+                                spacing="2",
                             ),
+                            on_submit=ViewState.edit_comment,
                         ),
                     ),
-                    rx.button(
-                        "Delete",
-                        size="1",
-                        variant="ghost",
-                        color_scheme="tomato",
-                        on_click=ViewState.delete_comment(c.id),
-                        class_name="comment-delete",
-                    ),
-                    spacing="1",
                 ),
-                report_dialog(
-                    "comment", c.id, trigger_id="report-comment-" + c.id.to_string(), label=""
+                rx.button(
+                    "Delete",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="tomato",
+                    on_click=ViewState.delete_comment(c.id),
+                    class_name="comment-delete",
                 ),
+                spacing="1",
             ),
-            justify="between",
-            width="100%",
+            report_dialog(
+                "comment", c.id, trigger_id="report-comment-" + c.id.to_string(), label=""
+            ),
         ),
-        rx.cond(c.quote != "", rx.el.blockquote(c.quote, class_name="comment-quote")),
-        rx.text(c.body, size="2", white_space="pre-wrap", class_name="comment-body"),
-        class_name="comment",
-        padding_y="0.5em",
-        border_bottom=f"1px solid {rx.color('gray', 4)}",
-        width="100%",
     )
 
 
@@ -314,28 +286,6 @@ def _review_form() -> rx.Component:
     )
 
 
-def _review_row(r) -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.text(r.author, weight="bold", size="2"),
-            muted(r.updated),
-            spacing="2",
-        ),
-        rx.hstack(
-            *[
-                rx.badge(name.capitalize() + " " + getattr(r, name).to_string() + "/5")
-                for name in RATINGS
-            ],
-            wrap="wrap",
-            spacing="1",
-        ),
-        rx.cond(r.note != "", rx.text(r.note, size="2", white_space="pre-wrap")),
-        spacing="1",
-        width="100%",
-        class_name="review-row",
-    )
-
-
 def _viewer_body() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -353,6 +303,7 @@ def _viewer_body() -> rx.Component:
             rx.cond(ViewState.duration != "", muted(ViewState.duration)),
             spacing="2",
             align="center",
+            wrap="wrap",
         ),
         rx.heading(ViewState.question_text, size="6", as_="h1", id="view-question"),
         rx.grid(
@@ -364,12 +315,9 @@ def _viewer_body() -> rx.Component:
                         rx.card(
                             rx.vstack(
                                 rx.text("Transcript", weight="bold"),
-                                rx.box(
-                                    rx.foreach(ViewState.tokens, transcript_token),
-                                    id="transcript",
-                                    class_name="transcript",
-                                ),
+                                transcript(ViewState.tokens),
                                 spacing="2",
+                                width="100%",
                             ),
                             width="100%",
                         ),
@@ -474,7 +422,7 @@ def _viewer_body() -> rx.Component:
                     rx.card(
                         rx.vstack(
                             rx.heading("Ratings", size="4", as_="h2"),
-                            rx.foreach(ViewState.reviews_, _review_row),
+                            rx.foreach(ViewState.reviews_, review_row),
                             spacing="2",
                             width="100%",
                             id="reviews",
@@ -527,9 +475,11 @@ def _viewer_body() -> rx.Component:
                 width="100%",
                 spacing="3",
             ),
-            columns=rx.breakpoints(initial="1", md="3fr 2fr"),
+            # minmax(0, ..): columns shrink to the screen whatever their content's width.
+            columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 3fr) minmax(0, 2fr)"),
             spacing="5",
             width="100%",
+            class_name="results-grid",
         ),
         rx.moment(interval=POLL_MS, on_change=ViewState.poll, display="none"),
         width="100%",

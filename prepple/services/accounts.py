@@ -313,23 +313,37 @@ def password_reset_request(
     return msg.id
 
 
+RESET_LINK_DEAD = "This link was used or has expired. Ask for a new one below."
+
+
+def _live_reset_token(session: Session, token: object, now: datetime) -> PasswordResetToken | None:
+    if not isinstance(token, str) or not (20 <= len(token) <= 100):
+        return None
+    row = session.exec(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
+    ).first()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    return row
+
+
+def password_reset_valid(*, session: Session, token: object, now: datetime | None = None) -> bool:
+    """Whether a reset link still works (checked when it is opened; nothing is spent)."""
+    return _live_reset_token(session, token, now or utcnow()) is not None
+
+
 def password_reset_complete(
     *, session: Session, token: object, new_password: object, now: datetime | None = None
 ) -> User:
     """Set a new password with a valid reset token; the token and all sessions end."""
     now = now or utcnow()
-    invalid = AccountError("form", "This reset link is invalid or has expired. Ask for a new one.")
-    if not isinstance(token, str) or not (20 <= len(token) <= 100):
-        raise invalid
-    row = session.exec(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
-    ).first()
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        raise invalid
+    row = _live_reset_token(session, token, now)
+    if row is None:
+        raise AccountError("form", RESET_LINK_DEAD)
     pw = check_password(new_password, min_length=get_settings().password_min_length)
     user = session.get(User, row.user_id)
     if user is None:
-        raise invalid
+        raise AccountError("form", RESET_LINK_DEAD)
     user.password_hash = _hasher().hash(pw)
     user.password_changed_at = now
     _end_reset_tokens(session, user.id, now)

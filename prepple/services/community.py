@@ -231,14 +231,15 @@ def saved_examples(*, session: Session, viewer: Viewer) -> list[SavedView]:
 
 def near_copy_warning(*, session: Session, row: Recording | Answer) -> str | None:
     """A warning when ``row`` is a near-copy of another person's public answer to the same
-    question (planned or spoken), else ``None``."""
+    question (planned or spoken) made before it, else ``None``: the earlier answer is the
+    original, so its author is never warned about a later copy."""
     text = target_text(row)
     if len(text.split()) < MIN_WORDS:
         return None
     mine = signature(text)
     best = 0.0
     for other in _public_rows(session, row.question_id):
-        if other.user_id == row.user_id:
+        if other.user_id == row.user_id or other.created_at >= row.created_at:
             continue
         theirs = target_text(other)
         if len(theirs.split()) < MIN_WORDS:

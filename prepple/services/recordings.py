@@ -48,6 +48,7 @@ from sqlmodel import Session, col, select
 
 from prepple.models import Question, Recording, utcnow
 from prepple.services import planner, signing
+from prepple.services.feedback.frameworks import sections_of
 from prepple.settings import get_settings
 
 logger = logging.getLogger("prepple.recordings")
@@ -214,6 +215,11 @@ def recording_create(
     plan_data = (
         {
             "framework": plan.framework,
+            # The sections as written, so reviewers the owner shares the plan with see it
+            # section by section (the script alone loses the headings).
+            "sections": {
+                sec.key: plan.sections.get(sec.key, "") for sec in sections_of(plan.framework)
+            },
             "script": planner.script_of(plan.framework, plan.sections),
             "bullets": plan.bullets,
         }

@@ -360,6 +360,31 @@ def ai_votes_of(*, session: Session, viewer: Viewer, target: Target) -> dict[str
     )
 
 
+def ai_votes_tally(*, session: Session, target: Target) -> dict[str, tuple[int, int]]:
+    """Everyone's votes on a target's AI feedback, for its owner: item key -> (agreed,
+    disagreed). The caller has checked that the viewer owns the target."""
+    rows = session.exec(
+        select(
+            AiFeedbackVote.item_key,
+            func.sum(case((col(AiFeedbackVote.agree), 1), else_=0)),
+            func.sum(case((col(AiFeedbackVote.agree), 0), else_=1)),
+        )
+        .where(AiFeedbackVote.target == target.key)
+        .group_by(AiFeedbackVote.item_key)
+    ).all()
+    return {key: (int(a or 0), int(d or 0)) for key, a, d in rows}
+
+
+def ratings_average(reviews: list[ReviewView]) -> dict[str, tuple[float, int]]:
+    """Each rating's average over the reviewers who gave it: name -> (average, how many)."""
+    out: dict[str, tuple[float, int]] = {}
+    for name in RATINGS:
+        given = [r.ratings.get(name, 0) for r in reviews if r.ratings.get(name, 0)]
+        if given:
+            out[name] = (round(sum(given) / len(given), 1), len(given))
+    return out
+
+
 @dataclass
 class Agreement:
     """How often people agree with the AI on one dimension."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -294,6 +295,13 @@ def _through_link(
         raise ShareError(
             "Log in (or sign up) with the address the invitation went to.", 401, needs_login=True
         )
+    _bind(session, viewer, share)
+    return Access("invite", row.user_id, share.id, share.include_plan, True)
+
+
+def _bind(session: Session, viewer: Viewer, share: Share) -> None:
+    """Give an invitation to the account that came through its link (ShareError 403 when it
+    was meant for another address, or another account holds it already)."""
     if viewer.email != share.invitee_email:
         raise ShareError("This invitation was sent to another e-mail address.", 403)
     if share.invitee_user_id is None:
@@ -304,7 +312,6 @@ def _through_link(
         session.flush()
     elif share.invitee_user_id != viewer.user_id:
         raise ShareError("This invitation was already opened by another account.", 403)
-    return Access("invite", row.user_id, share.id, share.include_plan, True)
 
 
 def _without_link(
@@ -595,6 +602,74 @@ def _invite(session: Session, owner: User, share: Share, now: datetime) -> int |
         sensitive=True,  # it holds the link's key: staff never read it
     )
     return msg.id if msg.channel == "smtp" else None
+
+
+# --- invitations opened while logged out ------------------------------------------------------
+
+_KEY = r"([0-9]{1,10}-[A-Za-z0-9_=-]{1,60})"
+_KEY_IN_PATH = re.compile(rf"^/(?:s/{_KEY}|view/[ar][0-9]{{1,10}}\?k={_KEY})$")
+
+
+def key_in_path(path: object) -> str:
+    """The share key inside a log-in page's ``next`` (``/s/<key>`` or ``/view/<ref>?k=<key>``),
+    or "" when it names none."""
+    if not isinstance(path, str) or len(path) > 200:
+        return ""
+    match = _KEY_IN_PATH.match(path)
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+@dataclass(frozen=True)
+class InvitePreview:
+    """What the log-in page may say about an invitation whose link the visitor holds: who
+    invited them and to which question (the share's title), nothing of the answer itself."""
+
+    inviter: str
+    title: str
+
+
+def invitation_preview(
+    *, session: Session, key: object, now: datetime | None = None
+) -> InvitePreview | None:
+    """Who invited the holder of ``key`` to what, when it is a live invitation to something
+    still shared; ``None`` for links, forged keys, revoked or expired invitations."""
+    now = now or utcnow()
+    try:
+        share = share_by_key(session, key)
+        _live(share, now)
+    except ShareError:
+        return None
+    if not share.invitee_email:
+        return None
+    items = session.exec(select(ShareItem).where(ShareItem.share_id == share.id)).all()
+    if not any(target_row_or_none(session, item) is not None for item in items):
+        return None
+    owner = session.get(User, share.owner_id)
+    if owner is None or not owner.is_active:
+        return None
+    return InvitePreview(inviter=owner.display_name, title=share.title)
+
+
+def invitation_bind(
+    *, session: Session, user_id: int, key: object, now: datetime | None = None
+) -> bool:
+    """After an account signs up or logs in through an invitation's link (its key rode along
+    in ``next``), give it the invitation, so it is in "Shared with me" at once. Binds only a
+    live invitation sent to this account's address and not held by another account; returns
+    whether this account now holds it. Never raises for a bad key."""
+    now = now or utcnow()
+    viewer = viewer_of(session, user_id)
+    if not viewer.user_id:
+        return False
+    try:
+        share = share_by_key(session, key)
+        _live(share, now)
+        if not share.invitee_email or share.owner_id == viewer.user_id:
+            return False
+        _bind(session, viewer, share)
+    except ShareError:
+        return False
+    return True
 
 
 def share_revoke(*, session: Session, owner_id: int, share_id: object, now: datetime | None = None):

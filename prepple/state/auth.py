@@ -7,12 +7,13 @@ Argon2 hashing and SMTP are slow by design, so that work runs in a thread
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 
 import reflex as rx
 
 from prepple import jobs
 from prepple.db import session_scope
-from prepple.services import accounts
+from prepple.services import accounts, sharing
 from prepple.services.authz import PUBLIC
 from prepple.services.validation import InvalidInput
 from prepple.state.session import (
@@ -58,13 +59,43 @@ def _complete_reset(token: str, password: object) -> None:
         accounts.password_reset_complete(session=session, token=token, new_password=password)
 
 
+def _reset_valid(token: str) -> bool:
+    with session_scope() as session:
+        return accounts.password_reset_valid(session=session, token=token)
+
+
+def _invitation(next_path: str) -> sharing.InvitePreview | None:
+    key = sharing.key_in_path(next_path)
+    if not key:
+        return None
+    with session_scope() as session:
+        return sharing.invitation_preview(session=session, key=key)
+
+
+def _bind_invitation(user_id: int, next_path: str) -> None:
+    """The account came through an invitation's link (its key is in ``next``): it holds the
+    invitation from now on, so "Shared with me" lists it at once."""
+    key = sharing.key_in_path(next_path)
+    if key:
+        with session_scope() as session:
+            sharing.invitation_bind(session=session, user_id=user_id, key=key)
+
+
 class AuthState(rx.State):
     """Errors and messages of the account forms; field errors are keyed by input name."""
 
     errors: dict[str, str] = {}
     message: str = ""
+    #: Where log-in and sign-up go afterwards (a same-site path from ``?next=``, or "").
+    next_path: str = ""
+    #: Who invited the visitor to what, when ``next`` is an invitation's link.
+    invite_inviter: str = ""
+    invite_title: str = ""
+    #: The reset link was checked on opening and no longer works.
+    reset_dead: bool = False
     # Backend-only (leading underscore): never sent to the browser.
     _reset_token: str = ""
+    _password_changed: bool = False
 
     def _fail(self, exc: InvalidInput) -> None:
         self.errors = {exc.field: exc.message}
@@ -78,6 +109,31 @@ class AuthState(rx.State):
     def form_error(self) -> str:
         """An error about the whole form rather than one field."""
         return self.errors.get("form", "")
+
+    @rx.var
+    def register_href(self) -> str:
+        """Where "Create an account" goes, keeping the way back."""
+        nxt = self.next_path
+        return "/register" + (f"?next={quote(nxt, safe='/')}" if nxt else "")
+
+    @rx.var
+    def login_href(self) -> str:
+        """Where "Log in" on the sign-up page goes, keeping the way back."""
+        nxt = self.next_path
+        return "/login" + (f"?next={quote(nxt, safe='/')}" if nxt else "")
+
+    @rx.event
+    @guarded(PUBLIC)
+    async def open_form(self):
+        """Log-in and sign-up pages: keep ``next``, say who invited the visitor to what when
+        ``next`` is an invitation's link, and confirm a password reset just completed."""
+        self.next_path = safe_next(self.router.url.query_parameters.get("next"), "")
+        preview = await asyncio.to_thread(_invitation, self.next_path)
+        self.invite_inviter = preview.inviter if preview else ""
+        self.invite_title = preview.title if preview else ""
+        if self._password_changed:
+            self._password_changed = False
+            self.message = "Your password was changed. Log in with your new password."
 
     @rx.event
     @guarded(PUBLIC)
@@ -102,6 +158,7 @@ class AuthState(rx.State):
         session = await session_of(self)
         await session._start_session(user_id)
         target = safe_next(self.router.url.query_parameters.get("next"))
+        await asyncio.to_thread(_bind_invitation, user_id, target)
         return [rx.toast.success(f"Welcome back, {session.viewer_name}."), rx.redirect(target)]
 
     @rx.event
@@ -121,10 +178,12 @@ class AuthState(rx.State):
         session = await session_of(self)
         kept = len(session.saved_ids) if not session.viewer_id else 0
         await session._start_session(user_id)
+        target = safe_next(self.router.url.query_parameters.get("next"))
+        await asyncio.to_thread(_bind_invitation, user_id, target)
         note = f" We kept the {kept} saved question{'s' if kept != 1 else ''}." if kept else ""
         return [
             rx.toast.success(f"Welcome to Prepple, {session.viewer_name}!{note}"),
-            rx.redirect("/questions"),
+            rx.redirect(target),
         ]
 
     @rx.event
@@ -145,13 +204,16 @@ class AuthState(rx.State):
 
     @rx.event
     @guarded(PUBLIC, flag="password_reset")
-    def load_reset(self):
-        """Keep the token from the link on the server, and take it out of the address bar."""
+    async def load_reset(self):
+        """Keep the token from the link on the server, take it out of the address bar, and
+        say at once when the link no longer works (used, expired or never valid)."""
         self._clear()
+        self.reset_dead = False
         self._reset_token = str(self.router.url.query_parameters.get("token", ""))[:200]
         if not self._reset_token:
             self.errors = {"form": "This reset link is incomplete. Ask for a new one."}
             return
+        self.reset_dead = not await asyncio.to_thread(_reset_valid, self._reset_token)
         return rx.call_script("window.history.replaceState(null, '', '/reset-password')")
 
     @rx.event
@@ -167,18 +229,18 @@ class AuthState(rx.State):
             await asyncio.to_thread(_complete_reset, self._reset_token, form.get("password"))
         except InvalidInput as exc:
             self._fail(exc)
+            if exc.message == accounts.RESET_LINK_DEAD:  # the page turns into "ask again"
+                self.reset_dead, self.errors = True, {}
             return
         self._reset_token = ""
+        self._password_changed = True  # the log-in page says so
         (await session_of(self))._end_session()
-        return [
-            rx.toast.success("Password changed. Log in with your new password."),
-            rx.redirect("/login"),
-        ]
+        return rx.redirect("/login")
 
     @rx.event
     @guarded(PUBLIC)
     def redirect_if_signed_in(self):
-        """Log-in and register pages send a signed-in user on to the questions."""
+        """Log-in and register pages send a signed-in user on (to ``next``, or the questions)."""
         self._clear()
         if current_principal().is_authenticated:
-            return rx.redirect("/questions")
+            return rx.redirect(safe_next(self.router.url.query_parameters.get("next")))

@@ -105,7 +105,12 @@ class PlannerState(rx.State):
     async def _feedback(self) -> None:
         # The first look-up in a process builds the index from every saved answer: a thread,
         # so the event loop keeps serving other tabs meanwhile.
-        similar = await asyncio.to_thread(_closest_other, self._script(), self.answer_id or None)
+        similar = await asyncio.to_thread(
+            _closest_other,
+            self._script(),
+            current_principal().user_id or None,
+            self.answer_id or None,
+        )
         report = analyze(
             AnswerInput(
                 self.framework,
@@ -414,9 +419,11 @@ class PlannerState(rx.State):
         self.diff, self.diff_labels = [], []
 
 
-def _closest_other(text: str, own_answer_id: int | None) -> float | None:
+def _closest_other(text: str, user_id: int | None, own_answer_id: int | None) -> float | None:
     with session_scope() as db:
-        return answer_index.closest_other(session=db, text=text, own_answer_id=own_answer_id)
+        return answer_index.closest_other(
+            session=db, text=text, user_id=user_id, own_answer_id=own_answer_id
+        )
 
 
 def _index_answer(answer_id: int, text: str) -> None:

@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import reflex as rx
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ from prepple.services.feedback.frameworks import sections_of
 from prepple.services.planner import sections_dict
 from prepple.services.sharing import ShareError, ShareView, Target
 from prepple.services.validation import InvalidInput
+from prepple.settings import get_settings
 from prepple.state.practice import Score, Token, report_scores, report_tokens
 from prepple.state.session import (
     as_bool,
@@ -82,8 +83,19 @@ def _share_args(form: object, *, link: bool) -> dict:
 
 
 def _make_shares(refs: list[str], args: dict) -> tuple[str, str]:
-    """Share the current user's answers ``refs``; returns ``(new link path, error)`` and queues
-    the invitation e-mails after commit."""
+def absolute_url(path: str) -> str:
+    """A path of this site as the full address people paste elsewhere (settings ``base_url``)."""
+    if not path or "://" in path:
+        return path
+    return get_settings().base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _absolute_links(shares: list[ShareView]) -> list[ShareView]:
+    return [replace(s, link=absolute_url(s.link)) for s in shares]
+
+
+    """Share the current user's answers ``refs``; returns ``(new link's full address, error)``
+    and queues the invitation e-mails after commit."""
     try:
         targets = [Target.parse(ref) for ref in refs]
         with session_scope() as db:
@@ -95,7 +107,7 @@ def _make_shares(refs: list[str], args: dict) -> tuple[str, str]:
     except (ShareError, InvalidInput) as exc:
         return "", _problem(exc)
     _deliver(queued)
-    return (links[0] if links else ""), ""
+    return (absolute_url(links[0]) if links else ""), ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -126,8 +138,8 @@ class ShareState(rx.State):
             return
         row = sharing.require_owner(session=db, user_id=current_principal().user_id, target=target)
         self.visibility = row.visibility
-        self.shares = sharing.shares_of(
-            session=db, owner_id=current_principal().user_id, target=target
+        self.shares = _absolute_links(
+            sharing.shares_of(session=db, owner_id=current_principal().user_id, target=target)
         )
         self.ready = True
 
@@ -190,7 +202,7 @@ class ShareState(rx.State):
                 return (
                     warning,
                     row.visibility,
-                    sharing.shares_of(session=db, owner_id=user_id, target=target),
+                    _absolute_links(sharing.shares_of(session=db, owner_id=user_id, target=target)),
                 )
 
         try:
@@ -298,6 +310,28 @@ class ReviewRow:
 
 
 def tip_key(kind: str, message: str) -> str:
+def plan_parts(plan: dict) -> tuple[str, list[PlanPart]]:
+    """A plan (an answer's, or the snapshot a recording keeps) as ``(framework, parts)``:
+    its sections under their headings; a snapshot from before sections were kept shows its
+    script, and the cue-card bullets come last when there are any."""
+    framework = str(plan.get("framework") or "")
+    if not framework:
+        return "", []
+    sections = plan.get("sections") if isinstance(plan.get("sections"), dict) else {}
+    parts = [
+        PlanPart(label=sec.label, text=str(sections.get(sec.key, "")).strip())
+        for sec in sections_of(framework)
+        if str(sections.get(sec.key, "")).strip()
+    ]
+    script = str(plan.get("script") or "").strip()
+    if not parts and script:
+        parts = [PlanPart(label="Script", text=script)]
+    bullets = str(plan.get("bullets") or "").strip()
+    if bullets:
+        parts.append(PlanPart(label="Cue card", text=bullets))
+    return framework, parts
+
+
     """A stable key for one AI tip (its kind and a hash of its words)."""
     return f"{kind or 'tip'}:{hashlib.sha1(message.encode()).hexdigest()[:12]}"  # noqa: S324
 
@@ -401,18 +435,7 @@ class ViewState(rx.State):
             plan = {"framework": row.framework, "sections": sections_dict(row.sections_json)}
             self.transcript_text = sharing.target_text(row)
             self.sentences = sentences_of(self.transcript_text)
-        framework = str(plan.get("framework") or "")
-        sections = plan.get("sections") if isinstance(plan.get("sections"), dict) else {}
-        self.framework = framework
-        self.plan = (
-            [
-                PlanPart(label=sec.label, text=str(sections.get(sec.key, "")))
-                for sec in sections_of(framework)
-                if str(sections.get(sec.key, "")).strip()
-            ]
-            if framework
-            else []
-        )
+        self.framework, self.plan = plan_parts(plan)
         self._feedback(db)
 
     def _feedback(self, db) -> None:
@@ -623,6 +646,108 @@ class ViewState(rx.State):
             success="",
             toast_id="saved-example",
         )
+
+
+# --------------------------------------------------------------------------------------------
+# What reviewers said, shown to the owner on the recording's results page
+
+
+@dataclass
+class RatingSummary:
+    """One rating's average over the reviewers who gave it."""
+
+    name: str
+    average: str
+    count: int
+    percent: int  # of 5, for a meter
+
+
+@dataclass
+class TipVotes:
+    """How many reviewers agreed and disagreed with one of the AI's tips."""
+
+    message: str
+    agree: int
+    disagree: int
+
+
+class OwnerFeedbackState(rx.State):
+    """Reviewers' comments, ratings and agreement with the AI on one of the owner's
+    recordings (``/recordings/<rid>``); the owner alone may read them here."""
+
+    ref: str = ""
+    comments: list[reviews.CommentView] = []
+    reviews_: list[ReviewRow] = []
+    averages: list[RatingSummary] = []
+    tip_votes: list[TipVotes] = []
+    agreed: int = 0
+    disagreed: int = 0
+    loaded: bool = False
+
+    @rx.var
+    def has_feedback(self) -> bool:
+        """Anyone said anything yet."""
+        return bool(self.comments or self.reviews_ or self.agreed or self.disagreed)
+
+    def _read(self, db, rid: int) -> None:
+        from prepple.services.delivery import DeliveryReport
+
+        user_id = current_principal().user_id
+        target = Target("recording", rid)
+        row = sharing.require_owner(session=db, user_id=user_id, target=target)
+        viewer = _viewer(db)
+        self.ref = target.ref
+        self.comments = reviews.comments_list(session=db, viewer=viewer, target=target)
+        rows = reviews.reviews_list(session=db, viewer=viewer, target=target, owner=True)
+        self.reviews_ = [
+            ReviewRow(author=r.author, mine=r.mine, note=r.note, updated=r.updated, **r.ratings)
+            for r in rows
+        ]
+        self.averages = [
+            RatingSummary(
+                name=name.capitalize(),
+                average=f"{avg:.1f}",
+                count=count,
+                percent=round(avg / 5 * 100),
+            )
+            for name, (avg, count) in reviews.ratings_average(rows).items()
+        ]
+        tally = reviews.ai_votes_tally(session=db, target=target)
+        report = DeliveryReport.from_dict(_json(row.report_json))
+        self.tip_votes = []
+        for t in report.tips:
+            agree, disagree = tally.get(tip_key(t.kind, t.message), (0, 0))
+            if agree or disagree:
+                self.tip_votes.append(TipVotes(t.message, agree, disagree))
+        self.agreed = sum(v.agree for v in self.tip_votes)
+        self.disagreed = sum(v.disagree for v in self.tip_votes)
+        self.loaded = True
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="sharing")
+    def load(self):
+        """Read the feedback on the recording in the URL (nothing unless the viewer owns it)."""
+        self.reset()
+        rid = as_int(self.router.page.params.get("rid", ""))
+        if not rid:
+            return
+        with session_scope() as db:
+            try:
+                self._read(db, rid)
+            except ShareError:
+                self.reset()
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="sharing")
+    def poll(self, _tick: object = None):
+        """Every few seconds while the page is open: new comments and ratings."""
+        if not self.ref:
+            return
+        with session_scope() as db:
+            try:
+                self._read(db, Target.parse(self.ref).id)
+            except ShareError:
+                self.reset()
 
 
 # --------------------------------------------------------------------------------------------

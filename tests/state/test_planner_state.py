@@ -2,7 +2,8 @@
 
 import json
 
-from prepple.services import planner
+from prepple.services import planner, sharing
+from prepple.services.sharing import Target
 from prepple.state.planner import AnswersState, PlannerState
 from prepple.state.session import Refusal, SessionState
 from tests.state.helpers import call, get, login_token, new_tree
@@ -100,6 +101,14 @@ def test_near_copy_of_someone_elses_answer_is_flagged(session, make_user):
     call(root_a, PlannerState, "edit_section", "situation", LONG)
     own = get(root_a, PlannerState)
     assert not any("someone else" in i["message"] for i in own.items)  # not vs itself
+    # Only answers the copier may read count (tests/state/test_originality_state.py).
+    sharing.visibility_set(
+        session=session,
+        user_id=author.id,
+        target=Target("answer", own.answer_id),
+        visibility="public",
+    )
+    session.commit()
     root_b = new_tree(login_token(copier))
     state = _open(root_b, 9)
     call(root_b, PlannerState, "edit_section", "situation", LONG.replace("Leeds", "York"))

@@ -2,6 +2,7 @@
 through the event handlers called directly, as a crafted websocket message would."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -331,3 +332,152 @@ def test_feedback_handlers_for_an_invitee_and_what_the_owner_then_sees(session, 
     call(root, ViewState, "delete_comment", mine.id)
     session.expire_all()
     assert session.get(Comment, mine.id).deleted_at is not None and state.comments == []
+
+
+def _owner_feedback(world, who: str):
+    from prepple.state.sharing import OwnerFeedbackState
+
+    user = world["people"].get(who)
+    root = new_tree(login_token(user) if user else "")
+    rid = world["rec"].id
+    state = _route(root, OwnerFeedbackState, f"/recordings/{rid}", rid=rid)
+    result = call(root, OwnerFeedbackState, "load")
+    return root, state, result
+
+
+def test_the_owner_sees_reviewers_comments_ratings_and_votes_on_the_results_page(
+    session, world, make_user
+):
+    from prepple.state.sharing import OwnerFeedbackState
+
+    _root, empty, _ = _owner_feedback(world, "owner")
+    assert empty.loaded and not empty.has_feedback and empty.comments == []
+
+    # Two reviewers: a comment at 0:12, a comment on the whole answer, ratings, votes.
+    ivan_root, ivan = _open(world, "invitee", "invite")
+    call(ivan_root, ViewState, "add_comment", {"body": "Strong start", "pin": "on", "at": "12.4"})
+    call(ivan_root, ViewState, "save_review", {"structure": "4", "impact": "2", "note": "Shorter"})
+    call(ivan_root, ViewState, "vote_ai", {"item": ivan.tips[0].item_key, "agree": "yes"})
+    hana_root, hana = _open(world, "holder", "link")
+    call(hana_root, ViewState, "add_comment", {"body": "Say the result first"})
+    call(hana_root, ViewState, "save_review", {"structure": "5"})
+    call(hana_root, ViewState, "vote_ai", {"item": hana.tips[0].item_key, "agree": "no"})
+
+    root, state, _ = _owner_feedback(world, "owner")
+    assert state.has_feedback
+    assert [(c.body, c.at_label) for c in state.comments] == [
+        ("Strong start", "0:12"),
+        ("Say the result first", ""),
+    ]
+    assert state.comments[0].at == pytest.approx(12.4)
+    assert {r.author for r in state.reviews_} == {"Ivan", "Hana"}
+    averages = {a.name: (a.average, a.count, a.percent) for a in state.averages}
+    assert averages == {"Structure": ("4.5", 2, 90), "Impact": ("2.0", 1, 40)}
+    assert [(v.message, v.agree, v.disagree) for v in state.tip_votes] == [("Slow down.", 1, 1)]
+    assert (state.agreed, state.disagreed) == (1, 1)
+
+    # A new comment shows on the next poll.
+    call(ivan_root, ViewState, "add_comment", {"body": "Nice close"})
+    call(root, OwnerFeedbackState, "poll")
+    assert len(state.comments) == 3
+
+    # Nobody else reads them here: a reviewer, a stranger, a visitor (refused by the guard),
+    # nor a crafted poll aimed at the recording.
+    for who in ("invitee", "stranger"):
+        other_root, other, _ = _owner_feedback(world, who)
+        assert not other.loaded and other.comments == [] and other.reviews_ == [], who
+        other.ref = f"r{world['rec'].id}"
+        call(other_root, OwnerFeedbackState, "poll")
+        assert other.comments == [] and other.averages == [], who
+    _, visitor, result = _owner_feedback(world, "visitor")
+    assert isinstance(result, Refusal) and visitor.comments == []
+
+
+def test_a_shared_recording_shows_the_plan_snapshot_only_when_the_share_includes_it(
+    session, world, tmp_path, monkeypatch
+):
+    from prepple.services import planner, recordings
+    from prepple.state.sharing import plan_parts
+
+    monkeypatch.setattr(recordings, "staging_path", lambda rid: tmp_path / f"{rid}.part")
+    owner = world["people"]["owner"]
+    qid = world["rec"].question_id
+    planner.plan_save(
+        session=session,
+        user_id=owner.id,
+        question_id=qid,
+        framework="STAR",
+        sections={
+            "situation": "Our billing system failed every month-end.",
+            "task": "I had to make it reliable before the audit.",
+            "action": "I split the migration into five safe steps.",
+            "result": "We finished two weeks early.",
+        },
+    )
+    # The snapshot taken when recording is what reviewers see (as it was, not as edited later).
+    rec = recordings.recording_create(session=session, user_id=owner.id, question_id=qid)
+    rec.status, rec.transcript_json, rec.report_json = "done", world["rec"].transcript_json, "{}"
+    session.add(rec)
+    session.commit()
+    planner.plan_save(
+        session=session,
+        user_id=owner.id,
+        question_id=qid,
+        framework="STAR",
+        sections={"situation": "Edited later."},
+    )
+    target = Target("recording", rec.id)
+    keys = {}
+    for include in (True, False):
+        (share,), _ = sharing.share_create(
+            session=session,
+            owner_id=owner.id,
+            targets=[target],
+            link=True,
+            include_plan=include,
+        )
+        keys[include] = sharing.share_key(share)
+    session.commit()
+
+    seen = {}
+    for include, key in keys.items():
+        root = new_tree(login_token(world["people"]["holder"]))
+        state = _route(root, ViewState, f"/view/r{rec.id}", ref=f"r{rec.id}", k=key)
+        call(root, ViewState, "load")
+        assert state.problem == ""
+        seen[include] = (state.framework, [(p.label, p.text) for p in state.plan])
+    assert seen[False] == ("", [])
+    framework, parts = seen[True]
+    assert framework == "STAR"
+    assert parts[:4] == [
+        ("Situation", "Our billing system failed every month-end."),
+        ("Task", "I had to make it reliable before the audit."),
+        ("Action", "I split the migration into five safe steps."),
+        ("Result", "We finished two weeks early."),
+    ]
+    assert parts[4][0] == "Cue card" and "billing system" in parts[4][1]
+
+    # A snapshot from before sections were kept still shows its script and cue card.
+    framework, parts = plan_parts(
+        {"framework": "CARL", "script": "Context.\n\nAction.", "bullets": "- Context"}
+    )
+    assert framework == "CARL"
+    assert [(p.label, p.text) for p in parts] == [
+        ("Script", "Context.\n\nAction."),
+        ("Cue card", "- Context"),
+    ]
+    assert plan_parts({}) == ("", [])
+
+
+def test_a_new_link_and_the_listed_links_are_full_addresses(session, world, monkeypatch):
+    from prepple.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "base_url", "https://prepple.example.org/")
+    root = new_tree(login_token(world["people"]["owner"]))
+    panel = _route(root, ShareState, f"/recordings/{world['rec'].id}", rid=world["rec"].id)
+    call(root, ShareState, "load")
+    call(root, ShareState, "make_link", {"include_plan": "on"})
+    assert re.fullmatch(r"https://prepple\.example\.org/s/\d+-[\w-]+", panel.new_link)
+    links = [s.link for s in panel.shares if s.kind == "link"]
+    assert links and all(link.startswith("https://prepple.example.org/s/") for link in links)
+    assert panel.new_link in links
