@@ -82,7 +82,6 @@ def _share_args(form: object, *, link: bool) -> dict:
     return {**args, "emails": form.get("emails", ""), "message": form.get("message", "")}
 
 
-def _make_shares(refs: list[str], args: dict) -> tuple[str, str]:
 def absolute_url(path: str) -> str:
     """A path of this site as the full address people paste elsewhere (settings ``base_url``)."""
     if not path or "://" in path:
@@ -94,6 +93,7 @@ def _absolute_links(shares: list[ShareView]) -> list[ShareView]:
     return [replace(s, link=absolute_url(s.link)) for s in shares]
 
 
+def _make_shares(refs: list[str], args: dict) -> tuple[str, str]:
     """Share the current user's answers ``refs``; returns ``(new link's full address, error)``
     and queues the invitation e-mails after commit."""
     try:
@@ -309,7 +309,6 @@ class ReviewRow:
     updated: str
 
 
-def tip_key(kind: str, message: str) -> str:
 def plan_parts(plan: dict) -> tuple[str, list[PlanPart]]:
     """A plan (an answer's, or the snapshot a recording keeps) as ``(framework, parts)``:
     its sections under their headings; a snapshot from before sections were kept shows its
@@ -332,6 +331,7 @@ def plan_parts(plan: dict) -> tuple[str, list[PlanPart]]:
     return framework, parts
 
 
+def tip_key(kind: str, message: str) -> str:
     """A stable key for one AI tip (its kind and a hash of its words)."""
     return f"{kind or 'tip'}:{hashlib.sha1(message.encode()).hexdigest()[:12]}"  # noqa: S324
 
