@@ -88,16 +88,100 @@ def _section_editor(section) -> rx.Component:
                 custom_attrs={"data-draft-key": section["key"]},
                 placeholder=section["prompts"],
                 aria_describedby=field_id + "-hint",
+                aria_invalid=rx.cond(section["over"] != "", "true", "false"),
                 rows="4",
                 resize="vertical",
                 width="100%",
-                max_length=6000,
+                # No max_length: the browser would cut a long paste without a word. The state
+                # keeps the whole text, shows the count and refuses to save until it fits.
             ),
             debounce_timeout=700,
+        ),
+        rx.cond(
+            section["over"] != "",
+            rx.callout(
+                section["over"],
+                icon="triangle-alert",
+                color_scheme="tomato",
+                size="1",
+                role="alert",
+                id=field_id + "-over",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            section["count"] != "",
+            rx.text(
+                section["count"],
+                size="1",
+                id=field_id + "-count",
+                color=rx.cond(
+                    section["over"] != "",
+                    rx.color("tomato", 11),
+                    rx.color(STATUS["muted"], 11),
+                ),
+                align="right",
+                width="100%",
+            ),
         ),
         width="100%",
         spacing="1",
         class_name="section-editor",
+    )
+
+
+def _aside_box(a) -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("archive")),
+        rx.vstack(
+            rx.text(
+                "Not in " + a["framework"] + ": your " + a["label"] + " text",
+                weight="bold",
+                size="2",
+            ),
+            rx.text(
+                a["framework"]
+                + " has no "
+                + a["label"]
+                + " section, so these "
+                + a["words"]
+                + " words aren't part of this answer, its script or its score.",
+                size="1",
+            ),
+            rx.blockquote(a["text"], size="2", class_name="aside-text", width="100%"),
+            rx.hstack(
+                rx.button(
+                    "Move into " + a["home_label"],
+                    size="1",
+                    on_click=PlannerState.move_aside(a["key"]),
+                    class_name="aside-move",
+                    id="aside-move-" + a["key"],
+                ),
+                rx.button(
+                    "Leave it out",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=PlannerState.hide_aside(a["key"]),
+                    class_name="aside-hide",
+                    id="aside-hide-" + a["key"],
+                ),
+                wrap="wrap",
+                spacing="2",
+            ),
+            rx.text(
+                "Left out, it stays saved: switch back and it's in its own section again.",
+                size="1",
+                color=rx.color(STATUS["muted"], 11),
+            ),
+            spacing="2",
+            width="100%",
+            min_width="0",
+        ),
+        color_scheme="amber",
+        width="100%",
+        class_name="aside-box",
+        id="aside-" + a["key"],
     )
 
 
@@ -119,6 +203,7 @@ def _editor() -> rx.Component:
             justify="between",
             width="100%",
         ),
+        rx.foreach(PlannerState.aside, _aside_box),
         rx.match(
             PlannerState.view,
             (
@@ -419,6 +504,44 @@ def _history() -> rx.Component:
                     width="100%",
                 ),
                 rx.cond(
+                    PlannerState.restored_note != "",
+                    rx.callout.root(
+                        rx.callout.icon(rx.icon("history")),
+                        rx.vstack(
+                            rx.text(PlannerState.restored_note, size="2"),
+                            rx.hstack(
+                                rx.cond(
+                                    PlannerState.undo_version > 0,
+                                    rx.button(
+                                        "Undo: restore version "
+                                        + PlannerState.undo_version.to_string(),
+                                        size="1",
+                                        on_click=PlannerState.restore_version(
+                                            PlannerState.undo_version
+                                        ),
+                                        id="restore-undo",
+                                    ),
+                                ),
+                                rx.button(
+                                    "OK",
+                                    size="1",
+                                    variant="soft",
+                                    on_click=PlannerState.dismiss_restored,
+                                    id="restore-ok",
+                                ),
+                                spacing="2",
+                                wrap="wrap",
+                            ),
+                            spacing="2",
+                            width="100%",
+                        ),
+                        color_scheme="grass",
+                        role="status",
+                        id="restored-note",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
                     PlannerState.versions.length() > 0,
                     rx.vstack(
                         rx.foreach(
@@ -435,6 +558,17 @@ def _history() -> rx.Component:
                                     variant="ghost",
                                     on_click=PlannerState.compare_with(v.number),
                                     class_name="compare-version",
+                                    aria_label="Compare version "
+                                    + v.number.to_string()
+                                    + " with your current text",
+                                ),
+                                rx.button(
+                                    "Restore",
+                                    size="1",
+                                    variant="soft",
+                                    on_click=PlannerState.restore_version(v.number),
+                                    class_name="restore-version",
+                                    aria_label="Restore version " + v.number.to_string(),
                                 ),
                                 width="100%",
                                 align="center",
@@ -445,8 +579,8 @@ def _history() -> rx.Component:
                         spacing="1",
                     ),
                     rx.text(
-                        "Versions appear as you work (every 10 minutes, on a framework "
-                        "switch, or when you save one).",
+                        "A version is kept for each editing session (when you come back "
+                        "after a pause) and whenever you press Save version.",
                         size="2",
                         color=rx.color(STATUS["muted"], 11),
                     ),

@@ -2,7 +2,15 @@
 (sections, script, bullets), framework switching, "my answers" and planning progress.
 
 Sections are the source of truth. The script is the sections read in order; bullets are
-derived from the script (one short line per sentence) until the user edits them.
+derived from the script (one short line per sentence, cut only at clause boundaries) until the
+user edits them.
+
+Framework switches carry text by role (Situation <-> Context) and never hide text: a section the
+new framework lacks (STAR's Task in CARL) stays stored and is listed by :func:`aside_of`, so the
+planner can show it ("Not in CARL: your Task text") with a one-click move into its nearest
+section. Versions are taken once per editing session (when a save follows a quiet gap, the
+text as the previous session left it), when another tab's text is replaced, before a restore,
+and on request; never per autosave or switch.
 """
 
 from __future__ import annotations
@@ -28,18 +36,62 @@ from prepple.models import (
     utcnow,
 )
 from prepple.services.feedback import AnswerInput, analyze
-from prepple.services.feedback.frameworks import FRAMEWORKS, role_of, sections_of
+from prepple.services.feedback.frameworks import (
+    FRAMEWORKS,
+    role_of,
+    section_for_role,
+    sections_of,
+)
 from prepple.services.feedback.sections import label_sentences
 from prepple.services.feedback.text import clean, split_sentences, words
-from prepple.services.validation import LIKE_ESCAPE, InvalidInput, clean_query, like_contains
+from prepple.services.validation import (
+    LIKE_ESCAPE,
+    InvalidInput,
+    clean_query,
+    like_contains,
+    scrub,
+)
 
 SECTION_MAX = 6_000  # characters per section: far beyond a 3-minute answer
 BULLETS_MAX = 6_000
 MAX_VERSIONS = 50
-VERSION_EVERY = timedelta(minutes=10)
+#: Saves closer together than this belong to one editing session; the first save after a
+#: longer pause first keeps the text as the previous session left it, as a version.
+SESSION_GAP = timedelta(minutes=5)
+#: A session that never pauses still gets a version this often (a safety net, not a rhythm).
+LONG_SESSION = timedelta(minutes=60)
 COMPLETE_MIN_WORDS = 12  # every section needs at least this many words for "complete"
-_FILLER = re.compile(
-    r"^(so|and|then|after that|also|basically|well|um|uh|first|next|finally)[, ]+", re.I
+#: Sections that play a role some frameworks don't have (their text can be "aside").
+ASIDE_KEYS = ("task", "obstacle", "learning")
+
+# -- cue-card bullets -------------------------------------------------------------------------
+BULLET_WORDS = 14  # a bullet is read at a glance: about this many words
+_LEAD = re.compile(
+    r"^(?:(?:so|and|but|then|after that|also|basically|well|um|uh|okay|ok|right|"
+    r"first(?:ly)?|second(?:ly)?|next|finally|at that point|to be honest|honestly|"
+    r"of course|in the end)\b[,\s]*)+",
+    re.I,
+)
+_HEDGE = re.compile(
+    r"\b(?:kind of|sort of|i think|i believe|i guess|i feel like|you know|i mean)\b,?\s*", re.I
+)
+#: Words a cue card can do without.
+_DROP = frozenset(
+    "the um uh really very just actually basically quite pretty literally definitely "
+    "simply totally honestly".split()
+)
+#: Clause boundaries: punctuation inside the sentence.
+_PUNCT_SPLIT = re.compile(r"\s*(?:[,;:](?=\s|$)|[()]|\s[-\u2013\u2014]\s|[\u2013\u2014])\s*")
+#: Where a long clause may be split: before a conjunction or a preposition that starts a phrase.
+_CONJ = frozenset(
+    "and but so because which while whereas although though when after before rather".split()
+)
+_PREP = frozenset(
+    "within before after by for with from during until across without through".split()
+)
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred thousand million billion half double twice percent".split()
 )
 
 
@@ -72,7 +124,7 @@ def clean_sections(framework: str, sections: object) -> dict[str, str]:
             raise InvalidInput(
                 section.key, f"{section.label} is too long (over {SECTION_MAX} characters)."
             )
-        out[section.key] = value.replace("\x00", "")[:SECTION_MAX]
+        out[section.key] = scrub(value)[:SECTION_MAX]
     return out
 
 
@@ -82,14 +134,78 @@ def script_of(framework: str, sections: dict[str, str]) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+def _has_number(words_: list[str]) -> bool:
+    return any(any(c.isdigit() for c in w) or w.lower() in _NUMBER_WORDS for w in words_)
+
+
+def _split_long(piece: list[str]) -> list[list[str]]:
+    """Split a clause longer than a bullet before a conjunction or a preposition (never inside
+    a phrase); a clause with no such place stays whole."""
+    if len(piece) <= BULLET_WORDS:
+        return [piece]
+    for cut_words in (_CONJ, _PREP):
+        cuts = [i for i in range(3, len(piece) - 2) if piece[i].lower() in cut_words]
+        if cuts:
+            # The cut nearest the middle keeps both halves readable.
+            i = min(cuts, key=lambda c: abs(c - len(piece) / 2))
+            return _split_long(piece[:i]) + _split_long(piece[i:])
+    return [piece]
+
+
+def _compress(piece: list[str]) -> list[str]:
+    kept = [w for w in piece if w.lower().strip(".,;:!?\"'") not in _DROP]
+    if kept and kept[0].lower() in ("and", "but", "so"):
+        kept = kept[1:]
+    return kept or piece
+
+
+def bullet_of(sentence: str) -> str:
+    """Cue-card lines for a sentence (one, or two for a long one): its clauses in order,
+    filler and hedges dropped, as many whole clauses as fit in about :data:`BULLET_WORDS`
+    words (a clause with a number gets more room). Cut only at clause boundaries, never
+    inside a phrase, never with an ellipsis."""
+    text = _HEDGE.sub("", sentence.strip())
+    text = _LEAD.sub("", text).strip().rstrip(".!?")
+    pieces: list[tuple[list[str], bool]] = []  # (words, follows the previous piece directly)
+    for part in _PUNCT_SPLIT.split(text):
+        ws = part.split()
+        if not ws:
+            continue
+        for j, sub in enumerate(_split_long(ws)):
+            sub = _compress(sub)
+            if sub:
+                pieces.append((sub, j > 0))
+    if not pieces:
+        return ""
+    lines: list[str] = []
+    i = 0
+    # A long sentence makes at most two lines, each a run of whole clauses in their order
+    # (skipping one in the middle could change the meaning); the rest stays in the script.
+    while i < len(pieces) and len(lines) < 2:
+        out = list(pieces[i][0])
+        i += 1
+        while i < len(pieces):
+            ws, joined = pieces[i]
+            # Numbers are what people forget: a clause with one gets a little more room.
+            room = BULLET_WORDS + (6 if _has_number(ws) else 0)
+            if len(out) + len(ws) > room:
+                break
+            if not joined:
+                out[-1] += ","
+            out.extend(ws)
+            i += 1
+        line = " ".join(out).strip(" ,;:")
+        lines.append(line[:1].upper() + line[1:])
+        if sum(len(ws) for ws, _ in pieces[i:]) < 4:
+            break
+    return "\n".join(lines)
+
+
 def bullets_of(script: str) -> str:
-    """Cue-card bullets from a script: one short line per sentence (about 8 words)."""
+    """Cue-card bullets from a script: one short line per sentence (see :func:`bullet_of`)."""
     lines = []
     for sentence in split_sentences(clean(script)[0]):
-        short = _FILLER.sub("", sentence).strip()
-        ws = short.split()
-        line = " ".join(ws[:9]) + ("…" if len(ws) > 9 else "")
-        lines.append(f"- {line.rstrip('.!?,;:')}")
+        lines.extend(f"- {line}" for line in bullet_of(sentence).splitlines() if line)
     return "\n".join(lines)
 
 
@@ -106,15 +222,79 @@ def sections_from_script(framework: str, script: str) -> dict[str, str]:
 
 
 def switch_framework(old: str, new: str, stored: dict[str, str]) -> dict[str, str]:
-    """Sections for ``new`` carrying text over by role (situation <-> context, ...); text of
-    sections ``new`` lacks stays stored for a switch back."""
+    """Sections for ``new`` carrying text over by role (Situation <-> Context): the text the
+    user had on screen wins. Text of sections ``new`` lacks (Task, Obstacle, Learning) stays
+    stored under its own key: :func:`aside_of` lists it and a switch back shows it again.
+    Aside text the user moved into a section (:func:`aside_move`) goes back to its own section
+    on a switch back, so switching to and fro changes nothing."""
     result = dict(stored)
     for section in sections_of(new):
-        if result.get(section.key, "").strip():
-            continue
         for other in sections_of(old):
-            if role_of(old, other.key) == section.role and stored.get(other.key, "").strip():
+            if (
+                other.key != section.key
+                and role_of(old, other.key) == section.role
+                and stored.get(other.key, "").strip()
+            ):
                 result[section.key] = stored[other.key]
+    new_keys = {s.key for s in sections_of(new)}
+    for key in ASIDE_KEYS:
+        moved = stored.get(key, "").strip()
+        if key not in new_keys or not moved:
+            continue
+        for target in new_keys - {key}:
+            if moved in result.get(target, ""):
+                result[target] = " ".join(result[target].replace(moved, " ").split())
+    return result
+
+
+@dataclass
+class AsideText:
+    """Text the user wrote for a section the current framework doesn't have."""
+
+    key: str
+    label: str
+    text: str
+    home: str  # the section it can move into
+    home_label: str
+    words: int
+
+
+def aside_of(framework: str, stored: dict[str, str]) -> list[AsideText]:
+    """Stored text of sections ``framework`` lacks (STAR's Task when the plan is in CARL): it
+    isn't part of the answer, its script or its score until the user moves it into its
+    nearest section (:func:`aside_move`). Text already in one of the sections isn't listed."""
+    own = {s.key for s in sections_of(framework)}
+    labels = {s.key: s for fw in FRAMEWORKS.values() for s in fw}
+    out = []
+    for key in ASIDE_KEYS:
+        text = stored.get(key, "")
+        if key in own or not text.strip():
+            continue
+        if any(text.strip() in stored.get(k, "") for k in own):
+            continue
+        home = section_for_role(framework, labels[key].role)
+        home_label = next(s.label for s in sections_of(framework) if s.key == home)
+        out.append(AsideText(key, labels[key].label, text, home, home_label, len(words(text))))
+    return out
+
+
+def aside_move(framework: str, stored: dict[str, str], key: str) -> dict[str, str]:
+    """Move aside text into its nearest section of ``framework`` (appended as its own
+    sentences). The aside key keeps its text: a switch back to a framework with that section
+    takes it out of the nearest section again (see :func:`switch_framework`)."""
+    match = [a for a in aside_of(framework, stored) if a.key == key]
+    if not match:
+        raise InvalidInput("aside", "There is no such text to move.")
+    aside = match[0]
+    result = dict(stored)
+    current = result.get(aside.home, "").rstrip()
+    joined = f"{current} {aside.text.strip()}" if current else aside.text.strip()
+    if len(joined) > SECTION_MAX:
+        raise InvalidInput(
+            aside.home,
+            f"{aside.home_label} would be over {SECTION_MAX} characters; shorten it first.",
+        )
+    result[aside.home] = joined
     return result
 
 
@@ -167,20 +347,41 @@ def plan_get(*, session: Session, user_id: int, question_id: int) -> PlanView | 
     return _view(answer) if answer else None
 
 
-def _snapshot(session: Session, answer: Answer, reason: str) -> None:
-    last = session.exec(
-        select(func.max(AnswerVersion.number)).where(AnswerVersion.answer_id == answer.id)
-    ).one()
+def _latest_version(session: Session, answer: Answer) -> AnswerVersion | None:
+    return session.exec(
+        select(AnswerVersion)
+        .where(AnswerVersion.answer_id == answer.id)
+        .order_by(AnswerVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
+def _snapshot(
+    session: Session, answer: Answer, reason: str, *, at: datetime | None = None, dedupe=False
+) -> int | None:
+    """Keep the answer's current text as a version; returns its number. With ``dedupe``,
+    nothing is added when the latest version already holds exactly this text."""
+    latest = _latest_version(session, answer)
+    if (
+        dedupe
+        and latest is not None
+        and latest.framework == answer.framework
+        and sections_dict(latest.sections_json) == sections_dict(answer.sections_json)
+        and latest.bullets == answer.bullets
+    ):
+        return None
+    number = (latest.number if latest else 0) + 1
     session.add(
         AnswerVersion(
             answer_id=answer.id,
-            number=(last or 0) + 1,
+            number=number,
             framework=answer.framework,
             sections_json=answer.sections_json,
             bullets=answer.bullets,
             overall=answer.overall,
             words=answer.words,
             reason=reason,
+            created_at=at or utcnow(),
         )
     )
     session.flush()
@@ -192,6 +393,53 @@ def _snapshot(session: Session, answer: Answer, reason: str) -> None:
     ).all()
     for vid in old:
         session.delete(session.get(AnswerVersion, vid))
+    return number
+
+
+def _competency_slugs(session: Session, question_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(Competency.slug)
+            .join(QuestionCompetency, QuestionCompetency.competency_id == Competency.id)
+            .where(QuestionCompetency.question_id == question_id)
+        ).all()
+    )
+
+
+def _score(session: Session, question: Question, framework: str, stored: dict[str, str]):
+    """The feedback report of what the answer says in ``framework``, for its question (the
+    same inputs the planner shows the score for; aside text is not part of the answer)."""
+    return analyze(
+        AnswerInput(
+            framework,
+            sections={s.key: stored.get(s.key, "") for s in sections_of(framework)},
+            question=question.text,
+            competencies=_competency_slugs(session, question.id),
+        )
+    )
+
+
+def _apply_text(
+    session: Session,
+    answer: Answer,
+    question: Question,
+    framework: str,
+    stored: dict[str, str],
+    now: datetime,
+    *,
+    overall: int | None = None,
+) -> None:
+    script = script_of(framework, stored)
+    report = _score(session, question, framework, stored)
+    answer.framework = framework
+    answer.sections_json = json.dumps(stored, ensure_ascii=False)
+    if not answer.bullets_edited:
+        answer.bullets = bullets_of(script)
+    answer.overall = report.overall if overall is None else overall
+    answer.words = report.stats.get("words", 0)
+    answer.status = "complete" if is_complete(framework, stored) else "draft"
+    answer.revision += 1
+    answer.updated_at = now
 
 
 def plan_save(
@@ -204,16 +452,21 @@ def plan_save(
     bullets: object = None,
     base_revision: int | None = None,
     now: datetime | None = None,
+    overall: int | None = None,
 ) -> tuple[PlanView, bool]:
     """Save the user's plan (create it on first save). Returns the saved view and whether a
     conflict with another tab was resolved by keeping the other text as a version.
 
-    ``bullets=None`` keeps them derived from the script; a string stores the user's own."""
+    ``bullets=None`` keeps them derived from the script; a string stores the user's own.
+    ``overall`` is the score the planner showed (it also weighs originality); by default the
+    score is computed here for the question. The first save after a quiet gap first keeps
+    the text as the previous editing session left it (one version per session)."""
     now = now or utcnow()
     framework = str(framework).upper()
     if framework not in FRAMEWORKS:
         raise InvalidInput("framework", "Choose STAR, CARL or SOAR.")
-    if session.get(Question, question_id) is None:
+    question = session.get(Question, question_id)
+    if question is None:
         raise InvalidInput("question", "That question no longer exists.")
     new_sections = clean_sections(framework, sections)
     if bullets is not None and (not isinstance(bullets, str) or len(bullets) > BULLETS_MAX):
@@ -229,35 +482,66 @@ def plan_save(
     else:
         stored = sections_dict(answer.sections_json)
         if base_revision is not None and base_revision != answer.revision:
-            _snapshot(session, answer, "kept from another tab")
+            _snapshot(session, answer, "kept from another tab", dedupe=True)
             conflict = True
+        elif now - answer.updated_at >= SESSION_GAP:
+            # A new editing session: keep the text as the last one left it.
+            _snapshot(
+                session, answer, "end of an editing session", at=answer.updated_at, dedupe=True
+            )
         else:
-            last = session.exec(
-                select(func.max(AnswerVersion.created_at)).where(
-                    AnswerVersion.answer_id == answer.id
-                )
-            ).one()
-            changed_framework = answer.framework != framework
-            since = last or answer.created_at
-            if changed_framework or now - since > VERSION_EVERY:
-                _snapshot(session, answer, "framework switch" if changed_framework else "autosave")
+            latest = _latest_version(session, answer)
+            since = latest.created_at if latest else answer.created_at
+            if now - since >= LONG_SESSION:
+                _snapshot(session, answer, "during a long editing session", dedupe=True)
     stored.update(new_sections)
-    script = script_of(framework, stored)
-    report = analyze(AnswerInput(framework, sections={k: stored.get(k, "") for k in new_sections}))
-    answer.framework = framework
-    answer.sections_json = json.dumps(stored, ensure_ascii=False)
-    if bullets is None and not answer.bullets_edited:
-        answer.bullets = bullets_of(script)
-    elif bullets is not None:
+    if bullets is not None:
         answer.bullets = bullets.replace("\x00", "")
         answer.bullets_edited = True
-    answer.overall = report.overall
-    answer.words = report.stats.get("words", 0)
-    answer.status = "complete" if is_complete(framework, stored) else "draft"
-    answer.revision += 1
-    answer.updated_at = now
+    _apply_text(session, answer, question, framework, stored, now, overall=overall)
     session.flush()
     return _view(answer), conflict
+
+
+def plan_restore(
+    *, session: Session, user_id: int, question_id: int, number: object, now: datetime | None = None
+) -> tuple[PlanView, int | None]:
+    """Make version ``number`` the current text. The current text is kept as a version first
+    (so a restore can be undone by restoring that one); returns the view and that version's
+    number (``None`` when the current text already equals the version)."""
+    now = now or utcnow()
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise InvalidInput("version", "That version doesn't exist.")
+    answer = session.exec(
+        select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
+    ).first()
+    version = (
+        session.exec(
+            select(AnswerVersion).where(
+                AnswerVersion.answer_id == answer.id, AnswerVersion.number == number
+            )
+        ).first()
+        if answer
+        else None
+    )
+    if answer is None or version is None:
+        raise InvalidInput("version", "That version doesn't exist.")
+    question = session.get(Question, question_id)
+    same = (
+        answer.framework == version.framework
+        and sections_dict(answer.sections_json) == sections_dict(version.sections_json)
+        and answer.bullets == version.bullets
+    )
+    kept = None
+    if not same:
+        kept = _snapshot(session, answer, f"before restoring version {number}")
+    stored = sections_dict(version.sections_json)
+    script = script_of(version.framework, stored)
+    answer.bullets = version.bullets
+    answer.bullets_edited = bool(version.bullets) and version.bullets != bullets_of(script)
+    _apply_text(session, answer, question, version.framework, stored, now)
+    session.flush()
+    return _view(answer), kept
 
 
 def plan_regenerate_bullets(*, session: Session, user_id: int, question_id: int) -> PlanView:
@@ -268,6 +552,7 @@ def plan_regenerate_bullets(*, session: Session, user_id: int, question_id: int)
     answer.bullets = bullets_of(script_of(answer.framework, sections_dict(answer.sections_json)))
     answer.bullets_edited = False
     answer.revision += 1
+    answer.updated_at = utcnow()
     session.flush()
     return _view(answer)
 
@@ -277,10 +562,10 @@ def plan_snapshot(*, session: Session, user_id: int, question_id: int, reason: s
     answer = session.exec(
         select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
     ).one()
-    _snapshot(session, answer, reason[:40] or "saved")
-    return session.exec(
-        select(func.max(AnswerVersion.number)).where(AnswerVersion.answer_id == answer.id)
-    ).one()
+    number = _snapshot(session, answer, reason[:40] or "saved", dedupe=True)
+    if number is None:  # nothing changed since the latest version: that one is it
+        number = _latest_version(session, answer).number
+    return number
 
 
 @dataclass
@@ -532,7 +817,7 @@ def story_create(*, session: Session, user_id: int, title: object, notes: object
         raise InvalidInput("title", "Keep the title under 120 characters.")
     if not isinstance(notes, str) or len(notes) > SECTION_MAX:
         raise InvalidInput("notes", f"Notes must be text under {SECTION_MAX} characters.")
-    story = Story(user_id=user_id, title=title.strip(), notes=notes)
+    story = Story(user_id=user_id, title=scrub(title, multiline=False).strip(), notes=scrub(notes))
     session.add(story)
     session.flush()
     return story

@@ -68,22 +68,51 @@ class PlannerState(rx.State):
     coach_items: list[dict[str, str]] = []
     rewrite_original: str = ""
     rewrite_improved: str = ""
+    #: Aside texts the user chose to leave out of this answer (until the next switch or visit).
+    aside_hidden: list[str] = []
+    #: After a restore: what was restored, and the version holding the text before it.
+    restored_note: str = ""
+    undo_version: int = 0
 
     # -- derived ------------------------------------------------------------------------------
 
     @rx.var
     def section_defs(self) -> list[dict[str, str]]:
-        """The current framework's sections with hints, prompts and text, for the editor."""
+        """The current framework's sections with hints, prompts and text, for the editor; a
+        character count appears near the limit, and a message when a section is over it."""
+        out = []
+        for s in sections_of(self.framework):
+            text = self.sections.get(s.key, "")
+            out.append(
+                {
+                    "key": s.key,
+                    "label": s.label,
+                    "hint": s.hint,
+                    "prompts": " · ".join(s.prompts),
+                    "text": text,
+                    "words": str(self.section_words.get(s.key, 0)),
+                    "count": _count_note(len(text)),
+                    "over": _over_note(s.label, len(text)),
+                }
+            )
+        return out
+
+    @rx.var
+    def aside(self) -> list[dict[str, str]]:
+        """Text of sections this framework lacks ("Not in CARL: your Task text"): shown, not
+        scored, one click from its nearest section."""
         return [
             {
-                "key": s.key,
-                "label": s.label,
-                "hint": s.hint,
-                "prompts": " · ".join(s.prompts),
-                "text": self.sections.get(s.key, ""),
-                "words": str(self.section_words.get(s.key, 0)),
+                "key": a.key,
+                "label": a.label,
+                "text": a.text,
+                "home": a.home,
+                "home_label": a.home_label,
+                "words": str(a.words),
+                "framework": self.framework,
             }
-            for s in sections_of(self.framework)
+            for a in planner.aside_of(self.framework, self.sections)
+            if a.key not in self.aside_hidden
         ]
 
     @rx.var
@@ -147,8 +176,22 @@ class PlannerState(rx.State):
         self.bullets, self.bullets_edited = view.bullets, view.bullets_edited
         self.revision = view.revision
 
+    def _over_limit(self) -> str:
+        """The message for the first section over the limit ("" when all fit)."""
+        for s in sections_of(self.framework):
+            note = _over_note(s.label, len(self.sections.get(s.key, "")))
+            if note:
+                return note
+        return ""
+
     async def _persist(self, *, bullets: str | None = None) -> None:
-        """Save on the server (signed in) or in the browser (visitor)."""
+        """Save on the server (signed in) or in the browser (visitor). Nothing is saved while
+        a section is over the limit: its text stays on screen (and in the browser's draft
+        copy) until it is shortened, so nothing is cut behind the user's back."""
+        over = self._over_limit()
+        if over:
+            self.save_status, self.save_message = "error", over
+            return
         principal = current_principal()
         if not principal.is_authenticated:
             session = await session_of(self)
@@ -172,6 +215,7 @@ class PlannerState(rx.State):
                     sections=self.sections,
                     bullets=bullets,
                     base_revision=self.revision,
+                    overall=self.overall,
                 )
                 self.versions = planner.versions(
                     session=db, user_id=principal.user_id, question_id=self.question_id
@@ -238,9 +282,14 @@ class PlannerState(rx.State):
         valid = {s.key for s in sections_of(self.framework)}
         if not self.question_id or key not in valid or not isinstance(text, str):
             return rx.toast.error("That edit couldn't be applied.")
-        if len(text) > planner.SECTION_MAX:
+        if len(text) > planner.SECTION_MAX * 4:
+            # Far too long to hold here: the field and the browser's copy keep it.
             self.save_status = "error"
-            self.save_message = f"This section is over {planner.SECTION_MAX} characters."
+            self.save_message = (
+                f"That's {len(text):,} characters, far over the {planner.SECTION_MAX:,} a "
+                "section can hold, so it isn't saved. Your text is still in the field: "
+                "shorten it there."
+            )
             return
         self.sections = {**self.sections, key: text}
         await self._feedback()
@@ -280,8 +329,71 @@ class PlannerState(rx.State):
             return
         self.sections = planner.switch_framework(self.framework, framework, self.sections)
         self.framework = framework
+        self.aside_hidden = []
         await self._feedback()
         await self._persist()
+
+    @rx.event
+    @guarded(PUBLIC, flag="planner")
+    async def move_aside(self, key: str):
+        """Move text of a section this framework lacks into its nearest section."""
+        if not self.question_id or not isinstance(key, str):
+            return
+        try:
+            moved = planner.aside_move(self.framework, self.sections, key)
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
+        home = next(a for a in planner.aside_of(self.framework, self.sections) if a.key == key)
+        self.sections = moved
+        await self._feedback()
+        await self._persist()
+        return rx.toast.success(f"Moved your {home.label} text into {home.home_label}.")
+
+    @rx.event
+    @guarded(PUBLIC, flag="planner")
+    def hide_aside(self, key: str):
+        """Leave aside text out of this answer (it stays saved for a switch back)."""
+        if isinstance(key, str) and key in planner.ASIDE_KEYS and key not in self.aside_hidden:
+            self.aside_hidden = [*self.aside_hidden, key]
+
+    @rx.event
+    @guarded(SIGNED_IN, flag="planner")
+    async def restore_version(self, number: int):
+        """Make a version the current text; the text before becomes a version (undoable)."""
+        wanted = as_int(number)
+        if wanted is None or not self.question_id:
+            return rx.toast.error("That version doesn't exist.")
+        uid = current_principal().user_id
+        try:
+            with session_scope() as db:
+                view, kept = planner.plan_restore(
+                    session=db, user_id=uid, question_id=self.question_id, number=wanted
+                )
+                self.versions = planner.versions(
+                    session=db, user_id=uid, question_id=self.question_id
+                )
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
+        self._apply(view)
+        self.aside_hidden, self.diff, self.diff_labels = [], [], []
+        await self._feedback()
+        await asyncio.to_thread(_index_answer, view.answer_id, self._script())
+        restored = next((v for v in self.versions if v.number == wanted), None)
+        when = f" from {restored.created}" if restored else ""
+        self.undo_version = kept or 0
+        self.restored_note = f"Restored version {wanted}{when} ({view.framework}). " + (
+            f"Your text before it is saved as version {kept}: restore that to undo."
+            if kept
+            else "It was the same as your text, so nothing changed."
+        )
+        self.save_status, self.save_message = "saved", f"Restored version {wanted}."
+        return rx.toast.success(f"Restored version {wanted}.", id="restored-toast")
+
+    @rx.event
+    @guarded(PUBLIC)
+    def dismiss_restored(self):
+        """Hide the note about a restore."""
+        self.restored_note, self.undo_version = "", 0
 
     @rx.event
     @guarded(PUBLIC)
@@ -429,6 +541,23 @@ def _closest_other(text: str, user_id: int | None, own_answer_id: int | None) ->
 def _index_answer(answer_id: int, text: str) -> None:
     with session_scope() as db:
         answer_index.index_answer(session=db, answer_id=answer_id, text=text)
+
+
+def _count_note(chars: int) -> str:
+    """ "5,612 / 6,000 characters" once a section nears the limit, else ""."""
+    if chars < planner.SECTION_MAX * 0.8:
+        return ""
+    return f"{chars:,} / {planner.SECTION_MAX:,} characters"
+
+
+def _over_note(label: str, chars: int) -> str:
+    """What to say when a section is over the limit ("" when it fits)."""
+    if chars <= planner.SECTION_MAX:
+        return ""
+    return (
+        f"{label} is {chars:,} characters, {chars - planner.SECTION_MAX:,} over the "
+        f"{planner.SECTION_MAX:,} limit. Nothing was cut: shorten it to save your changes."
+    )
 
 
 def _spoken(seconds: int) -> str:

@@ -128,3 +128,110 @@ def test_progress_on_the_practice_list(session, make_user):
     call(root, AnswersState, "set_filter", "scope", "saved")
     assert answers.progress_label == "My list" and answers.progress_total == 3
     assert answers.progress_complete == 0
+
+
+STAR = {
+    "situation": "Last spring I ran the front desk of a 120-room hotel in Leeds during a "
+    "conference week with every room booked.",
+    "task": "I had to rehouse a family of five whose connecting rooms flooded an hour before "
+    "they arrived, without upsetting them.",
+    "action": "First I called two partner hotels and held rooms. Then I met the family in the "
+    "lobby, explained the leak honestly and offered our best suite with a rollaway bed.",
+    "result": "They stayed all five nights, left a five-star review that named me, and came "
+    "back the following year.",
+}
+
+
+def _write(root, sections):
+    for key, text in sections.items():
+        call(root, PlannerState, "edit_section", key, text)
+
+
+def test_switch_shows_text_without_a_section_and_moves_it_in_one_click(session, make_user):
+    user = make_user()
+    root = new_tree(login_token(user))
+    state = _open(root, 5)
+    _write(root, STAR)
+    star_fit = state.scores["fit"]
+    for fw in ("CARL", "STAR", "CARL"):
+        call(root, PlannerState, "set_framework", fw)
+    # Three switches in a minute: no versions (one per editing session).
+    assert planner.versions(session=session, user_id=user.id, question_id=5) == []
+    [aside] = state.aside
+    assert aside["label"] == "Task" and aside["home_label"] == "Context"
+    assert aside["text"] == STAR["task"] and aside["framework"] == "CARL"
+    assert STAR["task"] not in state.script
+    call(root, PlannerState, "move_aside", "task")
+    assert state.aside == [] and STAR["task"] in state.sections["context"]
+    assert state.scores["fit"] == star_fit  # the same words, the same fit
+    saved = planner.plan_get(session=session, user_id=user.id, question_id=5)
+    assert STAR["task"] in saved.sections["context"] and saved.framework == "CARL"
+    call(root, PlannerState, "set_framework", "STAR")
+    assert {k: state.sections[k] for k in STAR} == STAR and state.aside == []
+    # "Leave it out": hidden for now, kept for a switch back.
+    call(root, PlannerState, "set_framework", "SOAR")
+    assert [a["key"] for a in state.aside] == ["task"]
+    call(root, PlannerState, "hide_aside", "task")
+    call(root, PlannerState, "hide_aside", {"$x": 1})
+    assert state.aside == [] and state.sections["task"] == STAR["task"]
+    before = dict(state.sections)
+    call(root, PlannerState, "move_aside", "nope")
+    assert state.sections == before
+
+
+def test_a_long_paste_is_kept_whole_and_not_saved_until_it_fits(session, make_user):
+    user = make_user()
+    root = new_tree(login_token(user))
+    state = _open(root, 5)
+    call(root, PlannerState, "edit_section", "situation", "A short start.")
+    assert state.revision == 1
+    paste = ("I called the supplier and asked for the invoice again. " * 200)[:10_000]
+    call(root, PlannerState, "edit_section", "action", paste)
+    # Nothing cut: the whole paste is on screen, with a count and a message at the field.
+    assert state.sections["action"] == paste and len(paste) == 10_000
+    action = next(d for d in state.section_defs if d["key"] == "action")
+    assert action["count"] == "10,000 / 6,000 characters"
+    assert "4,000 over" in action["over"] and "Nothing was cut" in action["over"]
+    assert state.save_status == "error" and "4,000 over" in state.save_message
+    # ... and not saved (other edits wait too, so the browser's copy isn't dropped).
+    call(root, PlannerState, "edit_section", "result", "It worked.")
+    assert state.revision == 1 and state.save_status == "error"
+    assert (
+        planner.plan_get(session=session, user_id=user.id, question_id=5).sections.get("action", "")
+        == ""
+    )
+    near = "x" * 5_000
+    call(root, PlannerState, "edit_section", "action", near)
+    action = next(d for d in state.section_defs if d["key"] == "action")
+    assert action["count"] == "5,000 / 6,000 characters" and action["over"] == ""
+    assert state.save_status == "saved" and state.revision == 2
+    short = next(d for d in state.section_defs if d["key"] == "result")
+    assert short["count"] == "" and short["over"] == ""
+
+
+def test_restore_a_version_from_the_planner(session, make_user):
+    assert isinstance(call(new_tree(), PlannerState, "restore_version", 1), Refusal)
+    user = make_user()
+    root = new_tree(login_token(user))
+    state = _open(root, 5)
+    _write(root, STAR)
+    call(root, PlannerState, "save_version")
+    call(root, PlannerState, "edit_section", "result", "They left.")
+    call(root, PlannerState, "restore_version", 1)
+    assert state.sections["result"] == STAR["result"]
+    assert state.restored_note.startswith("Restored version 1 from ")
+    assert "saved as version 2" in state.restored_note and state.undo_version == 2
+    call(root, PlannerState, "restore_version", state.undo_version)
+    assert state.sections["result"] == "They left."
+    assert planner.plan_get(session=session, user_id=user.id, question_id=5).sections["result"] == (
+        "They left."
+    )
+    call(root, PlannerState, "restore_version", 99)
+    assert state.sections["result"] == "They left."
+    # Another user's planner can't restore this user's versions.
+    other = new_tree(login_token(make_user()))
+    _open(other, 5)
+    call(other, PlannerState, "restore_version", 1)
+    assert get(other, PlannerState).sections == {}
+    call(root, PlannerState, "dismiss_restored")
+    assert state.restored_note == ""
