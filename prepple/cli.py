@@ -171,11 +171,14 @@ def deliver() -> None:
 @app.command("worker")
 def worker(
     threads: int = typer.Option(0, help="Jobs at once (default: PREPPLE_WORKER_THREADS)."),
+    parent_pid: int = typer.Option(
+        0, hidden=True, help="The app that started this worker: end with it (embedded)."
+    ),
 ) -> None:
     """Run a background worker: transcribes and scores recordings from the queue."""
     from prepple import jobs
 
-    jobs.run_worker(threads or None)
+    jobs.run_worker(threads or None, parent_pid=parent_pid)
 
 
 @app.command("scheduler")

@@ -16,9 +16,14 @@ recording is harmless: only one run can hold the lease.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import fcntl
 import json
 import logging
+import os
 import secrets
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -303,12 +308,75 @@ def _on_worker_start() -> None:
         logger.exception("start-up sweep failed")
 
 
-def run_worker(threads: int | None = None) -> None:
-    """Run a huey consumer in this process until it is told to stop (``prepple worker``)."""
+PR_SET_PDEATHSIG = 1
+PARENT_CHECK_SECONDS = 1.0
+
+
+def worker_command(parent_pid: int) -> list[str]:
+    """The command line of the embedded worker the app process ``parent_pid`` starts."""
+    return [sys.executable, "-m", "prepple.cli", "worker", "--parent-pid", str(parent_pid)]
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this process end when ``parent_pid`` (the app that started it) ends, even by
+    ``kill -9``: the kernel sends SIGTERM on the parent's death (Linux ``PR_SET_PDEATHSIG``),
+    and a watcher thread checks the parent pid every second (other systems, and a parent
+    that died before the ``prctl``)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watcher does it
+        pass
+    if os.getppid() != parent_pid:
+        logger.warning("the app (pid %s) is already gone; the worker stops", parent_pid)
+        raise SystemExit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        logger.warning("the app (pid %s) is gone; the worker stops", parent_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def hold_embedded_slot() -> object:
+    """Take the one embedded-worker slot of this data folder (an exclusive lock held for the
+    process's life), waiting while a previous embedded worker is still stopping, so a
+    restarted app never runs two. Returns the open lock file (keep it referenced)."""
+    path = get_settings().data_dir / "embedded-worker.lock"
+    lock = path.open("a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        logger.warning(
+            "another embedded worker (pid %s) still runs; waiting for it to stop",
+            lock.read().strip() or "?",
+        )
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    lock.seek(0)
+    lock.truncate()
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
+def run_worker(threads: int | None = None, *, parent_pid: int = 0) -> None:
+    """Run a huey consumer in this process until it is told to stop (``prepple worker``).
+
+    ``parent_pid``: the app that started this worker (the embedded default). The worker then
+    ends with it, and waits for any previous embedded worker to end before it starts."""
     from huey.consumer import Consumer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from prepple import scheduler
+
+    slot = None
+    if parent_pid:
+        die_with_parent(parent_pid)
+        slot = hold_embedded_slot()
+        logger.info("embedded worker %s of app %s started", os.getpid(), parent_pid)
 
     # An idle SQLite consumer polls; huey's default backs off to 10 s between polls, which a
     # user waiting for results would feel. Half a second costs one indexed query.
@@ -332,3 +400,5 @@ def run_worker(threads: int | None = None) -> None:
     finally:
         if stop is not None:
             stop()
+        if slot is not None:
+            slot.close()

@@ -5,7 +5,6 @@ import fcntl
 import logging
 import os
 import secrets
-import sys
 import traceback
 
 import reflex as rx
@@ -84,8 +83,11 @@ async def warm_up() -> None:
 async def embedded_worker() -> None:
     """The embedded default's job worker: one ``prepple worker`` process beside the app,
     restarted if it dies. A lock file makes sure only one app process on this machine runs it
-    (Reflex starts several backend workers when scaled out). Off with
+    (Reflex starts several backend workers when scaled out). The worker ends with this
+    process, even after ``kill -9``, and waits for a previous one to end before it starts
+    (``jobs.die_with_parent``, ``jobs.hold_embedded_slot``). Off with
     ``PREPPLE_EMBEDDED_WORKER=false`` when workers run elsewhere."""
+    from prepple.jobs import worker_command
     from prepple.settings import get_settings
 
     settings = get_settings()
@@ -100,7 +102,7 @@ async def embedded_worker() -> None:
     try:
         while True:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "prepple.cli", "worker", env=dict(os.environ)
+                *worker_command(os.getpid()), env=dict(os.environ)
             )
             try:
                 code = await proc.wait()
