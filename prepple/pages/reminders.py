@@ -62,8 +62,21 @@ def reminders_page() -> rx.Component:
                         id="rem-time",
                         value=s.local_time,
                         on_change=lambda v: ReminderSettingsState.set_field("local_time", v),
+                        aria_describedby="rem-time-warning",
+                        aria_invalid=rx.cond(s.time_warning != "", "true", "false"),
                     ),
                     "rem-time",
+                ),
+                rx.cond(
+                    s.time_warning != "",
+                    rx.callout(
+                        s.time_warning,
+                        icon="moon",
+                        color_scheme="amber",
+                        size="1",
+                        id="rem-time-warning",
+                        role="alert",
+                    ),
                 ),
                 labelled(
                     "Time zone",

@@ -194,8 +194,9 @@ def prefs_set(
 ) -> PrefsView:
     """Validate and save a user's reminder preferences; :class:`InvalidInput` names the field.
 
-    Quiet hours may wrap midnight (22:00-07:00); equal start and end mean no quiet hours.
-    Choosing an e-mail channel again ends an earlier unsubscribe."""
+    Quiet hours may wrap midnight (22:00-07:00); equal start and end mean no quiet hours. A
+    reminder time inside the quiet hours is refused (it could never go out then). Choosing an
+    e-mail channel again ends an earlier unsubscribe."""
     if channel not in CHANNELS:
         raise InvalidInput("channel", "Choose in-app, e-mail, both or off.")
     values = {
@@ -205,6 +206,11 @@ def prefs_set(
         "quiet_start": clean_hhmm(quiet_start, field="quiet_start", label="Quiet hours start"),
         "quiet_end": clean_hhmm(quiet_end, field="quiet_end", label="Quiet hours end"),
     }
+    problem = quiet_time_problem(
+        values["local_time"], values["quiet_start"], values["quiet_end"], channel=channel
+    )
+    if problem:
+        raise InvalidInput("local_time", problem)
     row = _prefs_row(session, user_id)
     for name, value in values.items():
         setattr(row, name, value)
@@ -265,6 +271,22 @@ def in_quiet_hours(moment: time, quiet_start: str, quiet_end: str) -> bool:
     if start < end:
         return start <= moment < end
     return moment >= start or moment < end
+
+
+def quiet_time_problem(local_time: str, quiet_start: str, quiet_end: str, *, channel: str) -> str:
+    """What is wrong with a reminder time inside the quiet hours (``""`` when nothing is, when
+    reminders are off, or when a time isn't a valid HH:MM yet): such a reminder could never go
+    out at the time chosen."""
+    try:
+        inside = channel != "off" and in_quiet_hours(_hhmm(local_time), quiet_start, quiet_end)
+    except (ValueError, AttributeError):
+        return ""
+    if not inside:
+        return ""
+    return (
+        f"{local_time} is inside your quiet hours ({quiet_start} to {quiet_end}), when we never "
+        "send reminders. Pick a time outside them, or change your quiet hours."
+    )
 
 
 def reminder_time(prefs: ReminderPrefs | PrefsView) -> time:

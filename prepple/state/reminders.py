@@ -97,6 +97,14 @@ class ReminderSettingsState(rx.State):
     #: The user has saved settings before (then their time zone is never second-guessed).
     chosen: bool = False
 
+    @rx.var
+    def time_warning(self) -> str:
+        """Said at the time field as soon as the chosen time falls in the quiet hours (the
+        service refuses to save it)."""
+        return reminders.quiet_time_problem(
+            self.local_time, self.quiet_start, self.quiet_end, channel=self.channel
+        )
+
     @rx.event
     @guarded(SIGNED_IN, flag="schedule")
     def load(self):
