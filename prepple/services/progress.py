@@ -38,6 +38,9 @@ THEMES = {
     "speech": "No speech heard",
 }
 WEEKS = 8
+#: A take shorter than this isn't an answer (the recorder refuses to save one; older rows and
+#: crafted uploads may exist).
+MIN_TAKE_SECONDS = 1.0
 
 
 @dataclass
@@ -214,13 +217,27 @@ def dashboard(
         session.exec(select(Answer.id).where(Answer.user_id == user_id, Answer.words > 0)).all()
     )
     # Only the columns read here (not transcripts and plans: megabytes for a busy user).
-    recs = session.exec(
+    rows = session.exec(
         select(
-            Recording.question_id, Recording.created_at, Recording.overall, Recording.report_json
+            Recording.question_id,
+            Recording.created_at,
+            Recording.overall,
+            Recording.report_json,
+            Recording.duration_seconds,
         )
         .where(Recording.user_id == user_id, Recording.status == "done")
         .order_by(col(Recording.created_at), col(Recording.id))
     ).all()
+    # A take in which the worker heard no words (silence, a muted microphone) or that lasted
+    # under a second is kept (the user can watch and delete it) but is not practice: it
+    # counts nowhere here (attempts, questions practised, weeks, streaks, scores, themes).
+    recs, reports_of = [], {}
+    for rec in rows:
+        report = json.loads(rec.report_json) if rec.report_json else {}
+        if report.get("no_speech") or (rec.duration_seconds or 0) < MIN_TAKE_SECONDS:
+            continue
+        recs.append(rec)
+        reports_of[id(rec)] = report
     dash.attempts = len(recs)
     dash.practised = len({r.question_id for r in recs})
 
@@ -228,9 +245,7 @@ def dashboard(
     reports: list[dict] = []
     active_days: set[date] = set()
     for rec in recs:
-        report = json.loads(rec.report_json) if rec.report_json else {}
-        if report.get("no_speech"):
-            continue
+        report = reports_of[id(rec)]
         day = _local_day(rec.created_at, utc_offset)
         active_days.add(day)
         scores = report.get("scores") or {}

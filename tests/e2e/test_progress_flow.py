@@ -15,13 +15,16 @@ from tests.e2e.conftest import login, wait_ready
 pytestmark = pytest.mark.e2e
 
 
-def _scored(live_app, user_id: int, days_ago: int, overall: int, tips=("fillers",)) -> None:
+def _scored(
+    live_app, user_id: int, days_ago: int, overall: int | None, tips=("fillers",), silent=False
+) -> None:
     with live_app.db() as session:
         qid = session.exec(select(Question.id).order_by(Question.id)).first()
         report = {
             "scores": {"structure": 60, "pace": 70, "fillers": 50, "pauses": 90, "length": 60},
             "overall": overall,
             "tips": [{"severity": "medium", "message": "…", "kind": k} for k in tips],
+            "no_speech": silent,
         }
         session.add(
             Recording(
@@ -30,6 +33,7 @@ def _scored(live_app, user_id: int, days_ago: int, overall: int, tips=("fillers"
                 status="done",
                 overall=overall,
                 report_json=json.dumps(report),
+                duration_seconds=95.0,
                 created_at=utcnow() - timedelta(days=days_ago),
             )
         )
@@ -44,6 +48,8 @@ def test_dashboard_starts_empty_then_charts_progress(page, live_app):
     expect(page.locator("#progress-empty")).to_be_visible()
     for days_ago, overall in ((2, 55), (1, 62), (0, 71)):
         _scored(live_app, uid, days_ago, overall)
+    # A take in which no words were heard is kept, but isn't practice.
+    _scored(live_app, uid, 3, None, tips=("speech",), silent=True)
     page.reload()
     wait_ready(page)
     expect(page.locator("#stat-attempts")).to_have_text("3")

@@ -11,7 +11,18 @@ from prepple.services import planner, progress
 TODAY = date(2026, 12, 10)  # a Thursday
 
 
-def _attempt(session, user, qid, day: date, overall: int, tips=(), hour: int = 12, **scores):
+def _attempt(
+    session,
+    user,
+    qid,
+    day: date,
+    overall: int | None,
+    tips=(),
+    hour: int = 12,
+    duration: float = 150.0,
+    no_speech: bool = False,
+    **scores,
+):
     report = {
         "scores": {
             "structure": 60,
@@ -24,6 +35,7 @@ def _attempt(session, user, qid, day: date, overall: int, tips=(), hour: int = 1
         },
         "overall": overall,
         "tips": [{"severity": "medium", "message": "…", "kind": k} for k in tips],
+        "no_speech": no_speech,
     }
     rec = Recording(
         user_id=user.id,
@@ -31,6 +43,7 @@ def _attempt(session, user, qid, day: date, overall: int, tips=(), hour: int = 1
         status="done",
         overall=overall,
         report_json=json.dumps(report),
+        duration_seconds=duration,
         created_at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
     )
     session.add(rec)
@@ -148,3 +161,24 @@ def test_scores_over_time_for_one_company_or_competency(session, make_user):
     assert amazon.attempts == 2  # the counts stay for all questions
     nothing = progress.dashboard(session=session, user_id=user.id, today=TODAY, competency="x")
     assert nothing.points == []
+
+
+def test_silent_and_empty_takes_are_kept_but_are_not_practice(session, make_user):
+    """A take in which no words were heard, or one under a second, is not practice: it counts
+    in no figure (attempts, questions, weeks, streak, scores), though the row stays."""
+    user = make_user()
+    q1, q2 = _amazon_questions(session)
+    _attempt(session, user, q1, TODAY - timedelta(days=1), 70)
+    silent = _attempt(session, user, q2, TODAY, None, no_speech=True, duration=95.0)
+    stopped = _attempt(session, user, q2, TODAY, 40, duration=0.4)
+    dash = progress.dashboard(session=session, user_id=user.id, today=TODAY)
+    assert (dash.attempts, dash.practised) == (1, 1)
+    assert dash.streak == 1 and [p.overall for p in dash.points] == [70]
+    assert sum(w.attempts for w in dash.weeks) == 1
+    assert all(c.average == 70 for c in dash.companies)
+    assert session.get(Recording, silent.id) and session.get(Recording, stopped.id)
+    # Only silence: nothing practised yet.
+    other = make_user()
+    _attempt(session, other, q1, TODAY, None, no_speech=True)
+    dash = progress.dashboard(session=session, user_id=other.id, today=TODAY)
+    assert dash.empty and dash.attempts == 0 and dash.streak == 0
