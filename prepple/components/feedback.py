@@ -55,3 +55,29 @@ def loading_rows(count: int = 3) -> rx.Component:
         width="100%",
         spacing=SPACE["tight"],
     )
+
+
+def feedback_item(it) -> rx.Component:
+    """One item of the planner's feedback (a dict var with ``severity``, ``dimension``,
+    ``message``, ``suggestion`` and ``sentence``): what to change, and the sentence it is about."""
+    return rx.box(
+        rx.hstack(
+            rx.badge(
+                it["severity"],
+                color_scheme=rx.match(
+                    it["severity"],
+                    ("high", STATUS["error"]),
+                    ("medium", STATUS["warn"]),
+                    STATUS["muted"],
+                ),
+                size="1",
+            ),
+            rx.text(it["dimension"], size="1", color=rx.color(STATUS["muted"], 10)),
+            spacing="2",
+        ),
+        rx.text(it["message"], size="2", weight="medium"),
+        rx.text(it["suggestion"], size="2", color=rx.color(STATUS["muted"], 11)),
+        rx.cond(it["sentence"] != "", rx.blockquote(it["sentence"], size="1")),
+        class_name="feedback-item",
+        width="100%",
+    )

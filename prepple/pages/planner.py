@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.feedback import empty_state
+from prepple.components.feedback import empty_state, feedback_item
 from prepple.components.layout import page_layout
 from prepple.components.sharing import share_panel
 from prepple.components.theme import SPACE, STATUS, TEXT
@@ -313,34 +313,7 @@ def _feedback_panel() -> rx.Component:
             rx.cond(
                 PlannerState.items.length() > 0,
                 rx.vstack(
-                    rx.foreach(
-                        PlannerState.items,
-                        lambda it: rx.box(
-                            rx.hstack(
-                                rx.badge(
-                                    it["severity"],
-                                    color_scheme=rx.match(
-                                        it["severity"],
-                                        ("high", "tomato"),
-                                        ("medium", "amber"),
-                                        "gray",
-                                    ),
-                                    size="1",
-                                ),
-                                rx.text(
-                                    it["dimension"], size="1", color=rx.color(STATUS["muted"], 10)
-                                ),
-                                spacing="2",
-                            ),
-                            rx.text(it["message"], size="2", weight="medium"),
-                            rx.text(
-                                it["suggestion"], size="2", color=rx.color(STATUS["muted"], 11)
-                            ),
-                            rx.cond(it["sentence"] != "", rx.blockquote(it["sentence"], size="1")),
-                            class_name="feedback-item",
-                            width="100%",
-                        ),
-                    ),
+                    rx.foreach(PlannerState.items, feedback_item),
                     spacing="3",
                     width="100%",
                     id="feedback-items",

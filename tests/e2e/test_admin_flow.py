@@ -105,4 +105,22 @@ def test_component_gallery_is_for_admins(new_page, live_app):
     expect(admin.get_by_role("heading", name="Component gallery")).to_be_visible()
     for name in ["question_card", "empty_state", "form_field", "theme tokens"]:
         expect(admin.locator("main")).to_contain_text(name)
+    # The app's own components with sample data, switchable to dark, a phone's width, and
+    # another accent for every exhibit at once.
+    for name in ["transcript", "score_meter", "tip_callout", "pace_chart", "feedback_item"]:
+        expect(admin.locator("main")).to_contain_text(name)
+    for part in ["#share-panel", "#owner-feedback", "#recorder", "#gallery-pace-chart"]:
+        expect(admin.locator(part)).to_be_visible()
+    expect(admin.locator("#transcript .tx-filler").first).to_be_visible()
+    preview = admin.locator("#gallery-preview")
+    admin.locator("#gallery-appearance").get_by_role("radio", name="Dark").click()
+    expect(preview).to_have_class(re.compile(r"\bdark\b"))
+    admin.locator("#gallery-accent").select_option("tomato")
+    expect(preview).to_have_attribute("data-accent-color", "tomato")
+    admin.locator("#gallery-frame").get_by_role("radio", name="Phone (390 px)").click()
+    admin.wait_for_function(
+        "() => document.getElementById('gallery-frame-box').getBoundingClientRect().width <= 390"
+    )
+    admin.locator(".gallery-phase", has_text="recording").click()
+    expect(admin.locator("#recorder")).to_have_attribute("data-phase", "recording")
     expect(admin.locator("#field-email-error")).to_contain_text("Enter an e-mail address")

@@ -128,6 +128,15 @@ def test_share_with_a_friend_who_comments_at_a_moment(page, new_page, live_app, 
     page.locator("#nav-bell").click()
     expect(page.locator("#bell-items")).to_contain_text("Fred commented on your answer at 0:02")
     page.keyboard.press("Escape")
+    # ... and sees the comment (at its moment), the rating and the vote on the results page.
+    feedback = page.locator("#owner-feedback")
+    expect(feedback.locator("#owner-comments .comment-body")).to_have_text(
+        "Great pace here <b>really</b> — 👍"
+    )
+    expect(feedback.locator("#owner-comments .comment-time")).to_have_text("0:02")
+    expect(feedback.locator("#owner-ratings")).to_contain_text("Structure")
+    expect(feedback.locator("#owner-ai-votes")).to_have_text("1 agreed · 0 disagreed")
+    expect(feedback.locator("#owner-reviews")).to_contain_text("Lead with the result.")
 
     # Turning the invitation off empties the friend's open page within a few seconds (the
     # player may ask for one more range first and be refused).
@@ -151,7 +160,7 @@ def test_a_link_holder_can_watch_but_must_log_in_to_comment(page, new_page, live
     link = page.locator("#share-new-link")
     expect(link).to_be_visible()
     href = link.get_attribute("href")
-    assert re.fullmatch(r"/s/\d+-[\w-]+", href)
+    assert re.fullmatch(re.escape(live_app.url) + r"/s/\d+-[\w-]+", href)
 
     visitor = new_page()
     visitor.goto(href)
@@ -227,7 +236,7 @@ def test_share_a_set_by_link_and_open_each_answer(page, new_page, live_app, answ
         expect(box).to_be_checked()
     page.locator("#set-make-link").click()
     href = page.locator("#set-new-link").get_attribute("href")
-    assert re.fullmatch(r"/s/\d+-[\w-]+", href)
+    assert re.fullmatch(re.escape(live_app.url) + r"/s/\d+-[\w-]+", href)
 
     visitor = new_page()
     visitor.goto(href)
