@@ -8,6 +8,9 @@
   var CHUNK = 1024 * 1024;
   var REQUEST_TIMEOUT_MS = 60000;
   var RETRY_DELAYS = [1000, 2000, 4000, 8000, 8000, 8000];  // then the user is asked
+  var MIN_TAKE_SECONDS = 1;  // a shorter take is no answer: it isn't kept or saved
+  var SILENT_LEVEL = 0.02;   // the meter's level (0-1) below which we hear nothing
+  var SILENT_SECONDS = 3;    // this long without a sound while recording: "we can't hear you"
   var DB_NAME = "prepple";
   var STORE = "takes";
 
@@ -95,8 +98,24 @@
     }
     return { audio: audio, video: video };
   }
-  // A live microphone level, so people see their voice is picked up before they answer.
+  // A live microphone level, so people see their voice is picked up before they answer. While
+  // recording, a level near zero for a few seconds shows "We can't hear you" (a muted or wrong
+  // microphone would otherwise cost a whole answer); the first sound hides it again.
   var meter = null;
+  var quietSince = 0;
+  function showSilence(on) {
+    var box = $("rec-silence");
+    if (box && box.hidden === on) box.hidden = !on;
+    var el = root();
+    if (el && el.getAttribute("data-silent") !== (on ? "yes" : "no")) el.setAttribute("data-silent", on ? "yes" : "no");
+  }
+  function hearing(level) {
+    if (phase() !== "recording") { quietSince = 0; showSilence(false); return; }
+    var now = Date.now();
+    if (level >= SILENT_LEVEL) { quietSince = 0; showSilence(false); return; }
+    if (!quietSince) quietSince = now;
+    showSilence(now - quietSince >= SILENT_SECONDS * 1000);
+  }
   function startMeter(s) {
     stopMeter();
     var Ctx = window.AudioContext || window.webkitAudioContext;
@@ -115,12 +134,15 @@
         var level = Math.min(1, Math.sqrt(sum / data.length) * 4);
         var bar = $("rec-level-fill");
         if (bar) bar.style.width = Math.round(level * 100) + "%";
+        hearing(level);
         if (meter) meter.frame = window.requestAnimationFrame(draw);
       };
       draw();
     } catch (e) { meter = null; }
   }
   function stopMeter() {
+    showSilence(false);
+    quietSince = 0;
     if (!meter) return;
     window.cancelAnimationFrame(meter.frame);
     try { meter.ctx.close(); } catch (e) { /* already closed */ }
@@ -239,6 +261,7 @@
     recorder.onstop = finish;
     recorder.start(1000);
     startedAt = Date.now();
+    quietSince = 0;
     tick();
     timerHandle = window.setInterval(tick, 250);
     setPhase("recording");
@@ -275,10 +298,18 @@
       rid: 0,
       token: "",
     };
+    showSilence(false);
     if (!blob.size) {
       take = null;
-      setPhase("preview");
+      setPhase(stream ? "preview" : "off");
       say("Nothing was recorded. Check that your microphone works, then try again.", "error");
+      return;
+    }
+    if (take.duration < MIN_TAKE_SECONDS) {
+      // Stopped at 0:00: nothing to watch or save. Say so instead of offering an empty take.
+      take = null;
+      setPhase(stream ? "preview" : "off");
+      say("That take was under a second, too short to save. Press Start, answer, then press Stop.", "error");
       return;
     }
     keep(take);
@@ -540,6 +571,7 @@
   // Tests shorten the retry schedule (a real connection gets about 30 s to come back).
   function configure(options) {
     if (options && Array.isArray(options.retryDelays)) RETRY_DELAYS = options.retryDelays.slice();
+    if (options && typeof options.silentSeconds === "number") SILENT_SECONDS = options.silentSeconds;
   }
 
   // This script can load after the page's load handler already asked for pageReady.

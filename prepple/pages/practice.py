@@ -249,6 +249,24 @@ def recorder() -> rx.Component:
         ),
         _show(
             "recording",
+            # Shown by prepple_recorder.js when the microphone level stays near zero.
+            rx.callout.root(
+                rx.callout.icon(rx.icon("mic-off")),
+                rx.callout.text(
+                    rx.text("We can't hear you: check your microphone.", weight="bold"),
+                    " Is it muted, or is another microphone selected? Stop, pick the right "
+                    "one and start again.",
+                ),
+                color_scheme="tomato",
+                role="alert",
+                id="rec-silence",
+                hidden=True,
+                width="100%",
+            ),
+            width="100%",
+        ),
+        _show(
+            "recording",
             rx.vstack(
                 rx.hstack(
                     rx.box(class_name="rec-dot"),

@@ -32,6 +32,28 @@ from prepple.state.session import (
 )
 
 CHEAT_LABELS = {"script": "Full script", "bullets": "Bullets", "none": "No notes"}
+#: A take shorter than this is no answer (stopped at 0:00): it isn't saved.
+MIN_TAKE_SECONDS = 1.0
+TOO_SHORT = (
+    "That take is under a second long, too short to save. Record your answer again and press "
+    "Stop when you're done."
+)
+
+
+def _bullet_lines(bullets: str) -> list[str]:
+    """The plan's bullets as list items (without their "- " marks: the list draws its own)."""
+    out = []
+    for line in bullets.splitlines():
+        text = line.strip()
+        for mark in ("- ", "* ", "• "):
+            if text.startswith(mark):
+                text = text[len(mark) :].strip()
+                break
+        if text:
+            out.append(text)
+    return out
+
+
 SECTION_COLORS = {
     "situation": "blue",
     "context": "blue",
@@ -148,7 +170,7 @@ class PracticeState(rx.State):
                 view = planner.plan_get(session=db, user_id=principal.user_id, question_id=qid)
                 if view:
                     framework, sections = view.framework, view.sections
-                    self.bullets = [b for b in view.bullets.splitlines() if b.strip()]
+                    self.bullets = _bullet_lines(view.bullets)
                 self.attempts = recordings.attempts(
                     session=db, user_id=principal.user_id, question_id=qid
                 )
@@ -159,7 +181,7 @@ class PracticeState(rx.State):
                     sections = {k: v for k, v in plan["sections"].items() if isinstance(v, str)}
         self.script = planner.script_of(framework, sections) if sections else ""
         if self.script and not self.bullets:
-            self.bullets = [b for b in planner.bullets_of(self.script).splitlines() if b.strip()]
+            self.bullets = _bullet_lines(planner.bullets_of(self.script))
         self.has_plan = bool(self.script.strip())
         if not self.has_plan and self.cheat_sheet != "none":
             self.cheat_sheet = "none"
@@ -222,6 +244,14 @@ class PracticeState(rx.State):
         info = info if isinstance(info, dict) else {}
         if not as_int(info.get("size")):
             return  # no take in the browser (or a second click): nothing to upload
+        duration = info.get("duration")
+        if (
+            not isinstance(duration, (int, float))
+            or isinstance(duration, bool)
+            or not duration >= MIN_TAKE_SECONDS  # also NaN
+        ):
+            self.upload_error = TOO_SHORT
+            return rx.call_script(f"window.preppleRecorder.failed({json.dumps(TOO_SHORT)})")
         principal = current_principal()
         self.upload_error = ""
         try:

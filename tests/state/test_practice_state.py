@@ -45,7 +45,9 @@ def test_practice_page_shows_the_plan_as_notes(session, make_user, qid):
     root = new_tree(login_token(user))
     state = _route(root, PracticeState, "/practice/[qid]", qid=qid)
     call(root, PracticeState, "load")
-    assert state.has_plan and "Our launch slipped" in state.script and state.bullets
+    assert state.has_plan and "Our launch slipped" in state.script
+    # Whole phrases, without the plan's "- " marks (the list draws its own).
+    assert state.bullets == ["Our launch slipped by a month", "We shipped"]
     call(root, PracticeState, "set_cheat_sheet", "script")
     assert state.cheat_sheet == "script"
     call(root, PracticeState, "set_cheat_sheet", ["script"])  # a crafted argument: ignored
@@ -71,7 +73,13 @@ def test_begin_upload_makes_a_row_and_hands_over_a_token(session, make_user, qid
         root,
         PracticeState,
         "begin_upload",
-        {"qid": qid, "mime": "video/webm;codecs=vp8,opus", "cheat_sheet": "bullets", "size": 10},
+        {
+            "qid": qid,
+            "mime": "video/webm;codecs=vp8,opus",
+            "cheat_sheet": "bullets",
+            "size": 10,
+            "duration": 12.5,
+        },
     )
     rows = session.exec(select(Recording).where(Recording.user_id == user.id)).all()
     assert len(rows) == 1 and rows[0].status == "uploading" and rows[0].cheat_sheet == "bullets"
@@ -84,7 +92,7 @@ def test_begin_upload_makes_a_row_and_hands_over_a_token(session, make_user, qid
         root,
         PracticeState,
         "begin_upload",
-        {"qid": qid, "mime": "video/webm", "rid": rows[0].id, "size": 10},
+        {"qid": qid, "mime": "video/webm", "rid": rows[0].id, "size": 10, "duration": 12.5},
     )
     assert len(session.exec(select(Recording).where(Recording.user_id == user.id)).all()) == 1
 
@@ -98,7 +106,7 @@ def test_begin_upload_cannot_resume_someone_elses_recording(session, make_user, 
         root,
         PracticeState,
         "begin_upload",
-        {"qid": qid, "mime": "video/webm", "rid": rec.id, "size": 10},
+        {"qid": qid, "mime": "video/webm", "rid": rec.id, "size": 10, "duration": 12.5},
     )
     mine = session.exec(select(Recording).where(Recording.user_id == other.id)).all()
     assert len(mine) == 1 and mine[0].id != rec.id  # a new row of their own, not the owner's
@@ -107,11 +115,31 @@ def test_begin_upload_cannot_resume_someone_elses_recording(session, make_user, 
 def test_begin_upload_reports_bad_types_and_refuses_visitors(session, make_user, qid):
     root = new_tree(login_token(make_user()))
     state = get(root, PracticeState)
-    call(root, PracticeState, "begin_upload", {"qid": qid, "mime": "application/pdf", "size": 10})
+    call(
+        root,
+        PracticeState,
+        "begin_upload",
+        {"qid": qid, "mime": "application/pdf", "size": 10, "duration": 12.5},
+    )
     assert "audio or video" in state.upload_error
     assert isinstance(
-        call(new_tree(), PracticeState, "begin_upload", {"qid": qid, "size": 10}), Refusal
+        call(new_tree(), PracticeState, "begin_upload", {"qid": qid, "size": 10, "duration": 12.5}),
+        Refusal,
     )
+
+
+@pytest.mark.parametrize("duration", [0, 0.4, 0.99, -5, None, "12", float("nan"), True])
+def test_a_take_under_a_second_is_not_saved(session, make_user, qid, duration):
+    user = make_user()
+    root = new_tree(login_token(user))
+    state = get(root, PracticeState)
+    info = {"qid": qid, "mime": "video/webm", "size": 10}
+    if duration is not None:
+        info["duration"] = duration
+    event = call(root, PracticeState, "begin_upload", info)
+    assert state.upload_error.startswith("That take is under a second long, too short to save.")
+    assert "window.preppleRecorder.failed(" in _arg(event, "javascript_code")
+    assert session.exec(select(Recording).where(Recording.user_id == user.id)).all() == []
 
 
 def test_start_session_queues_questions(session, make_user):
