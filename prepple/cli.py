@@ -149,7 +149,7 @@ def outbox(
         for m in notifications.outbox_for(session=session, email=email or None, limit=limit):
             typer.echo(
                 f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} UTC to={m.to_email} [{m.kind}] "
-                f"{m.channel}/{m.status} {m.subject}\n{m.body}\n"
+                f"{m.channel}/{m.status} {m.subject}\n{notifications.readable_body(m)}\n"
             )
 
 

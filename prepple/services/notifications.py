@@ -3,12 +3,19 @@
 The outbox row is written first, in the caller's transaction, so a message is never lost when
 the mail server is down: the row keeps its status and error and is retried by
 ``deliver_pending``. Delivery claims a row atomically (status queued/failed -> sending) so two
-workers never send the same message twice. Bodies marked ``sensitive`` (one-time links) are
-never shown to staff and are scrubbed once delivered or used.
+workers never send the same message twice. Bodies marked ``sensitive`` (one-time links: password
+resets, share invitations) are never shown to staff, are scrubbed once delivered or used, and
+are never readable at rest: they are stored encrypted (Fernet, with a key derived from
+``PREPPLE_SECRET_KEY``) and opened only to be delivered, or by the operator's
+``prepple outbox`` command (:func:`readable_body`). A database dump or a staff screen shows
+no link.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -23,6 +30,36 @@ from prepple.settings import get_settings
 MAX_ATTEMPTS = 5
 SCRUBBED = "(This message held a one-time link. It was delivered or used, so its text is gone.)"
 REDACTED = "(Hidden: this message holds a one-time link meant only for its recipient.)"
+UNREADABLE = "(This message can't be opened: it was sealed with another secret key.)"
+#: Marks a body stored encrypted.
+SEALED_PREFIX = "sealed:v1:"
+
+
+def _fernet():
+    from cryptography.fernet import Fernet
+
+    secret = get_settings().secret_key.encode()
+    key = hmac.new(secret, b"prepple outbox bodies v1", hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(text: str) -> str:
+    """Encrypt a message body for storage (authenticated; key derived from the secret key)."""
+    return SEALED_PREFIX + _fernet().encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def readable_body(msg: OutboxMessage | str) -> str:
+    """A message's text as sent: sealed bodies opened (for delivery and the operator's
+    ``prepple outbox``; never for staff screens, which use :func:`staff_body`)."""
+    from cryptography.fernet import InvalidToken
+
+    body = msg if isinstance(msg, str) else msg.body
+    if not body.startswith(SEALED_PREFIX):
+        return body
+    try:
+        return _fernet().decrypt(body[len(SEALED_PREFIX) :].encode("ascii")).decode("utf-8")
+    except (InvalidToken, ValueError):
+        return UNREADABLE
 
 
 def notify(
@@ -42,7 +79,7 @@ def notify(
         user_id=user_id,
         kind=kind,
         subject=subject[:200],
-        body=body,
+        body=seal(body) if sensitive else body,
         sensitive=sensitive,
         channel="smtp" if smtp else "outbox",
         status="queued" if smtp else "stored",
@@ -59,7 +96,7 @@ def _smtp_send(msg: OutboxMessage) -> None:
     email["To"] = msg.to_email
     email["Subject"] = msg.subject
     email["Message-ID"] = make_msgid(domain="prepple.local")
-    email.set_content(msg.body)
+    email.set_content(readable_body(msg))
     context = ssl.create_default_context(cafile=settings.smtp_ca_file or None)
     timeout = settings.smtp_timeout_seconds
     if settings.smtp_ssl:

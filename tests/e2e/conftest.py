@@ -96,13 +96,20 @@ class LiveApp:
             return set(accounts.principal_of(session, user).roles) if user else set()
 
     def latest_mail(self, email: str) -> OutboxMessage | None:
-        """Check: the newest outbox message to ``email``."""
+        """Check: the newest outbox message to ``email``, its body as delivered (one-time
+        links are sealed at rest; see ``notifications.readable_body``)."""
+        from prepple.services import notifications
+
         with self.db() as session:
-            return session.exec(
+            msg = session.exec(
                 select(OutboxMessage)
                 .where(OutboxMessage.to_email == email)
                 .order_by(OutboxMessage.id.desc())
             ).first()
+            if msg is not None:
+                session.expunge(msg)
+                msg.body = notifications.readable_body(msg)
+            return msg
 
     def new_log_errors(self) -> list[str]:
         """Error lines the app logged since the last call."""

@@ -86,7 +86,8 @@ def test_without_smtp_messages_stay_in_outbox(session, make_user):
     assert notifications.deliver_pending(session=session) == 0
     msg = _reset_message(session)
     assert (msg.channel, msg.status, msg.sent_at) == ("outbox", "stored", None)
-    assert "reset-password?token=" in msg.body and msg.sensitive
+    assert "reset-password?token=" in notifications.readable_body(msg) and msg.sensitive
+    assert "token=" not in msg.body  # sealed at rest
     assert "token=" not in notifications.staff_body(msg)
 
 
@@ -103,7 +104,9 @@ def test_reset_mail_is_delivered_over_starttls_with_auth(db_url, session, make_u
     assert "Subject: Reset your Prepple password" in text and "reset-password?token=" in text
     row = _reset_message(session)
     assert row.status == "sent" and row.sent_at is not None and row.error == ""
-    assert "token=" not in row.body, "a delivered one-time link must not stay in the database"
+    assert "token=" not in notifications.readable_body(row), (
+        "a delivered one-time link must not stay in the database"
+    )
     assert notifications.deliver_pending(session=session) == 0  # not sent twice
     assert notifications.deliver_one(session=session, message_id=message_id) is False
 
@@ -166,4 +169,45 @@ def test_smtp_down_keeps_message_with_error_until_attempts_run_out(
     row = _reset_message(session)
     assert row.status == "failed" and "ConnectionRefused" in row.error
     assert row.attempts == notifications.MAX_ATTEMPTS
-    assert "token=" in row.body  # not delivered, so kept for a later retry
+    assert "token=" in notifications.readable_body(row)  # not delivered, so kept for a later retry
+
+
+def test_one_time_links_are_never_readable_at_rest(session, make_user, monkeypatch):
+    """Issue 11: with no SMTP, invitation and reset links sat in plain text in
+    outbox_messages.body. They are sealed; the raw column (a dump, a staff screen) shows no
+    link, only delivery and the operator's `prepple outbox` open it."""
+    from sqlalchemy import text
+
+    make_user("ann@example.com")
+    accounts.password_reset_request(session=session, email="ann@example.com")
+    session.commit()
+    raw = session.exec(text("SELECT body FROM outbox_messages")).one()[0]
+    assert raw.startswith(notifications.SEALED_PREFIX)
+    assert "token=" not in raw and "reset-password" not in raw
+    msg = _reset_message(session)
+    assert notifications.staff_body(msg) == notifications.REDACTED
+    assert "reset-password?token=" in notifications.readable_body(msg)
+    # Ordinary messages stay as they are.
+    plain = notifications.notify(
+        session=session, to_email="b@example.com", user_id=None, kind="note", subject="s",
+        body="Hello there",
+    )  # fmt: skip
+    assert plain.body == "Hello there" and notifications.readable_body(plain) == "Hello there"
+    # Another secret key can't open it (nor forge one: Fernet is authenticated).
+    monkeypatch.setenv("PREPPLE_SECRET_KEY", "a-completely-different-secret-key")
+    reset_settings_cache()
+    assert notifications.readable_body(msg) == notifications.UNREADABLE
+    tampered = raw[:-8] + ("A" * 8 if not raw.endswith("A" * 8) else "B" * 8)
+    assert notifications.readable_body(tampered) == notifications.UNREADABLE
+
+
+def test_the_outbox_command_shows_the_operator_the_link(session, make_user):
+    from typer.testing import CliRunner
+
+    from prepple.cli import app
+
+    make_user("ann@example.com")
+    accounts.password_reset_request(session=session, email="ann@example.com")
+    session.commit()
+    out = CliRunner().invoke(app, ["outbox", "--email", "ann@example.com"]).output
+    assert "reset-password?token=" in out

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from prepple.models import OutboxMessage, PasswordResetToken, Question, Recording, utcnow
-from prepple.services import accounts, sharing
+from prepple.services import accounts, notifications, sharing
 from prepple.services.sharing import Target
 
 
@@ -142,7 +142,7 @@ def _reset_token(session, email):
     accounts.password_reset_request(session=session, email=email)
     session.commit()
     msg = session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-    return msg.body.split("token=")[1].split()[0]
+    return notifications.readable_body(msg).split("token=")[1].split()[0]
 
 
 def test_a_reset_link_is_checked_when_opened_without_spending_it(session, make_user):

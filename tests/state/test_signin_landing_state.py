@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from prepple.models import OutboxMessage, Question, Recording
-from prepple.services import accounts, sharing
+from prepple.services import accounts, notifications, sharing
 from prepple.services.sharing import Target
 from prepple.state.auth import AuthState
 from prepple.state.session import SessionState
@@ -140,7 +140,9 @@ def test_another_address_signing_up_through_the_link_gets_nothing(session, make_
 def _token(session, root, email):
     accounts.password_reset_request(session=session, email=email)
     session.commit()
-    body = session.exec(select(OutboxMessage.body).order_by(OutboxMessage.id.desc())).first()
+    body = notifications.readable_body(
+        session.exec(select(OutboxMessage.body).order_by(OutboxMessage.id.desc())).first()
+    )
     return body.split("token=")[1].split()[0]
 
 
