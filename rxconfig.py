@@ -16,6 +16,9 @@ config = rx.Config(
     backend_port=_settings.backend_port,
     api_url=_settings.api_url,
     deploy_url=_settings.base_url,
+    # Only the app's own origin(s) may call /api/*, /_health and the event socket with
+    # credentials (Reflex's default "*" echoed any Origin).
+    cors_allowed_origins=_settings.allowed_origins,
     # Reflex state in Redis when scaled out (several backend workers); in memory otherwise.
     redis_url=_settings.redis_url or None,
     state_manager_mode="redis" if _settings.redis_url else "memory",

@@ -28,6 +28,7 @@ from prepple.pages import (  # noqa: F401 - importing registers the pages
     schedule,
     sharing,
 )
+from prepple.security import guard_socket_packets, with_security_headers
 from prepple.services import answer_index
 from prepple.services.feedback import AnswerInput, analyze
 
@@ -59,7 +60,8 @@ app = rx.App(
         rx.el.meta(name="description", content="Prepare for behavioral interviews with Prepple."),
     ],
     backend_exception_handler=backend_error,
-    api_transformer=api,
+    # The API routes, then security headers around everything served (prepple/security.py).
+    api_transformer=[api, with_security_headers],
 )
 
 
@@ -119,6 +121,7 @@ async def embedded_worker() -> None:
         lock.close()
 
 
+app.register_lifespan_task(guard_socket_packets)
 app.register_lifespan_task(embedded_worker)
 app.register_lifespan_task(warm_up)
 app.add_page(errors.not_found_page, route="404", title="Page not found - Prepple")
