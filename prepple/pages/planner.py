@@ -295,6 +295,17 @@ def _feedback_panel() -> rx.Component:
                 width="100%",
                 align="center",
             ),
+            rx.cond(
+                PlannerState.aside.length() > 0,
+                rx.text(
+                    'Scored on the sections you see. Text marked "Not in '
+                    + PlannerState.framework
+                    + '" counts once you move it in.',
+                    size="1",
+                    color=rx.color(STATUS["muted"], 11),
+                    id="aside-score-note",
+                ),
+            ),
             rx.foreach(
                 PlannerState.score_rows,
                 lambda row: rx.vstack(

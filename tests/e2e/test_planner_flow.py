@@ -78,7 +78,7 @@ def test_plan_an_answer_with_live_feedback_history_and_progress(page, live_app):
     page.get_by_role("radio", name="STAR").click()
     expect(page.locator("#section-task")).to_have_value(TASK)
 
-    # History: the framework switch made versions; compare one with the current text.
+    # History: a version on request; compare it with the current text.
     page.locator("#save-version").click()
     expect(page.locator(".compare-version").first).to_be_visible()
     _type(page, "result", RESULT.replace("five-star", "glowing"))
@@ -181,3 +181,65 @@ def test_text_typed_while_offline_is_offered_back_after_reload(page, live_app):
     page.locator("[data-draft-ready=yes]").wait_for(state="attached")
     expect(page.locator("#section-task")).to_have_value(TASK)
     expect(page.locator("#draft-restore")).to_have_count(0)
+
+
+def test_switch_shows_hidden_text_restore_a_version_and_a_long_paste(page, live_app):
+    """STAR to CARL shows the Task text ("Not in CARL") and moves it into Context in one click;
+    switching makes no versions; a version is restored from the keyboard and the restore is
+    undone; a 10,000-character paste is kept whole with a count and a message."""
+    live_app.create_user("switcher@example.com", name="Sam")
+    login(page, "switcher@example.com")
+    page.goto("/plan/12")
+    wait_ready(page)
+    for key, text in (
+        ("situation", SITUATION),
+        ("task", TASK),
+        ("action", ACTION),
+        ("result", RESULT),
+    ):
+        _type(page, key, text)
+
+    page.get_by_role("radio", name="CARL").click()
+    aside = page.locator("#aside-task")
+    expect(aside).to_contain_text("Not in CARL: your Task text")
+    expect(aside).to_contain_text(TASK)
+    expect(aside).to_contain_text("aren't part of this answer, its script or its score")
+    expect(page.locator("#aside-score-note")).to_contain_text('marked "Not in CARL"')
+    expect(page.locator("#section-context")).to_have_value(SITUATION)
+    page.locator("#aside-move-task").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#section-context")).to_have_value(SITUATION + " " + TASK)
+    expect(aside).to_have_count(0)
+    expect(page.locator("#save-status")).to_have_attribute("data-status", "saved")
+    page.get_by_role("radio", name="STAR").click()
+    expect(page.locator("#section-situation")).to_have_value(SITUATION)
+    expect(page.locator("#section-task")).to_have_value(TASK)
+    # Switches and autosaves within one session make no versions.
+    expect(page.locator(".restore-version")).to_have_count(0)
+
+    page.locator("#save-version").click()
+    expect(page.locator(".restore-version")).to_have_count(1)
+    _type(page, "result", "They left the next morning.")
+    page.locator(".restore-version").first.focus()
+    page.keyboard.press("Enter")
+    note = page.locator("#restored-note")
+    expect(note).to_contain_text("Restored version 1 from ")
+    expect(note).to_contain_text("Your text before it is saved as version 2")
+    expect(page.locator("#section-result")).to_have_value(RESULT)
+    page.locator("#restore-undo").click()
+    expect(page.locator("#section-result")).to_have_value("They left the next morning.")
+    expect(note).to_contain_text("Restored version 2")
+
+    # A paste far over the limit: nothing cut, a count and a message at the field.
+    paste = ("I walked every floor and checked each room myself. " * 200)[:10_000]
+    page.locator("#section-action").fill(paste)
+    expect(page.locator("#section-action-over")).to_contain_text(
+        "Action is 10,000 characters, 4,000 over the 6,000 limit. Nothing was cut"
+    )
+    expect(page.locator("#section-action-count")).to_have_text("10,000 / 6,000 characters")
+    expect(page.locator("#save-status")).to_have_attribute("data-status", "error")
+    assert len(page.locator("#section-action").input_value()) == 10_000
+    page.locator("#section-action").fill(paste[:5_000])
+    expect(page.locator("#save-status")).to_have_attribute("data-status", "saved")
+    expect(page.locator("#section-action-over")).to_have_count(0)
+    expect(page.locator("#section-action-count")).to_have_text("5,000 / 6,000 characters")
