@@ -35,7 +35,7 @@ from huey.api import Huey
 
 from prepple.db import session_scope
 from prepple.models import Question, Recording
-from prepple.services import accounts, notifications, recordings
+from prepple.services import accounts, notifications, recordings, resumes
 from prepple.settings import get_settings
 
 logger = logging.getLogger("prepple.jobs")
@@ -277,11 +277,14 @@ def enqueue_password_reset(email: str) -> None:
 
 
 def maintain() -> None:
-    """Housekeeping: prune expired sessions, tokens and abandoned uploads; retry e-mail."""
+    """Housekeeping: prune expired sessions, tokens, abandoned uploads, unusable media past
+    its keeping time and old resume view marks; retry e-mail."""
     with session_scope() as session:
         accounts.prune_expired(session=session)
     with session_scope() as session:
         recordings.recordings_prune(session=session)
+    with session_scope() as session:
+        resumes.resume_view_marks_prune(session=session)
     with session_scope() as session:
         notifications.deliver_pending(session=session)
 

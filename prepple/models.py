@@ -643,3 +643,17 @@ class ResumeItem(SQLModel, table=True):
     resume_id: int = Field(sa_column=_fk("resumes.id"))
     recording_id: int = Field(sa_column=_fk("recordings.id"))
     position: int = 0
+
+
+class ResumeViewMark(SQLModel, table=True):
+    """One counted view of a published resume: a visitor (a keyed hash of their address and
+    browser, or of their account) on one UTC day. A resume's ``views`` grows only when a
+    mark is new, so reloads and scripted visits count once a day."""
+
+    __tablename__ = "resume_view_marks"
+
+    resume_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("resumes.id", ondelete="CASCADE"), primary_key=True)
+    )
+    visitor: str = Field(sa_column=Column(String(64), primary_key=True))
+    day: str = Field(sa_column=Column(String(10), primary_key=True, index=True))

@@ -5,20 +5,28 @@ The public view holds only what the owner picked: the title, the intro, and for 
 recording its question, its transcript and the video. No scores, no e-mail, no other answers.
 A recording in a published resume is playable through the resume's own media tokens only;
 its visibility for sharing is untouched.
+
+Views count once per visitor per UTC day (:func:`visitor_key`, ``resume_view_marks``): a
+visitor is a keyed hash of their address and browser (or of their account when signed in),
+so reloads and scripted visits don't inflate the count; bots (by user agent) and the owner
+don't count at all. Marks older than two days are pruned by housekeeping.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from prepple.models import Question, Recording, Resume, ResumeItem, User, utcnow
+from prepple.db import insert_ignore
+from prepple.models import Question, Recording, Resume, ResumeItem, ResumeViewMark, User, utcnow
 from prepple.services import validation
 from prepple.services.sharing import target_text
 from prepple.settings import get_settings
@@ -254,18 +262,63 @@ def resume_delete(*, session: Session, owner_id: int, resume_id: object) -> None
     session.flush()
 
 
+#: User agents of crawlers, link previewers and scripts: their visits are not views.
+BOT_RE = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|scrapy|curl/|wget/|python-|httpx|aiohttp|go-http-client|"
+    r"java/|libwww|okhttp|axios/|node-fetch|phantomjs|facebookexternalhit|embedly|preview|"
+    r"monitor|lighthouse",
+    re.I,
+)
+
+
+def visitor_key(*, client_ip: str, user_agent: str, viewer_id: int | None = None) -> str:
+    """Who is looking, for counting views: a keyed hash (nothing readable is stored) of the
+    account when signed in, else of the address and browser; ``""`` for bots and clients
+    that send no user agent (their visits don't count)."""
+    agent = (user_agent or "").strip()
+    if not viewer_id and (not agent or BOT_RE.search(agent)):
+        return ""
+    who = f"user:{viewer_id}" if viewer_id else f"anon:{client_ip}|{agent[:300]}"
+    key = hmac.new(get_settings().secret_key.encode(), b"resume views v1", hashlib.sha256)
+    key.update(who.encode("utf-8", "replace"))
+    return key.hexdigest()[:40]
+
+
+def resume_view_marks_prune(*, session: Session, now: datetime | None = None) -> int:
+    """Forget view marks older than yesterday (only today's are needed)."""
+    cutoff = ((now or utcnow()) - timedelta(days=2)).strftime("%Y-%m-%d")
+    rows = session.exec(select(ResumeViewMark).where(col(ResumeViewMark.day) < cutoff)).all()
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
+
+
 def resume_public(
-    *, session: Session, slug: object, count_view: bool = True, viewer_id: int | None = None
+    *,
+    session: Session,
+    slug: object,
+    count_view: bool = True,
+    viewer_id: int | None = None,
+    visitor: str = "",
+    now: datetime | None = None,
 ) -> ResumeView:
-    """The published resume at ``/r/<slug>`` (ResumeError 404 if none). Counts a view, except
-    the owner's own (``viewer_id``)."""
+    """The published resume at ``/r/<slug>`` (ResumeError 404 if none). Counts a view once
+    per ``visitor`` (:func:`visitor_key`) per day; never the owner's own (``viewer_id``), a
+    bot's or an unknown visitor's (``visitor=""``)."""
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         raise ResumeError("There is no resume at this address.", 404)
     resume = session.exec(select(Resume).where(Resume.slug == slug)).first()
     owner = session.get(User, resume.owner_id) if resume else None
     if resume is None or resume.published_at is None or not (owner and owner.is_active):
         raise ResumeError("There is no resume at this address.", 404)
-    if count_view and viewer_id != resume.owner_id:
+    day = (now or utcnow()).strftime("%Y-%m-%d")
+    if (
+        count_view
+        and visitor
+        and viewer_id != resume.owner_id
+        and insert_ignore(session, ResumeViewMark, resume_id=resume.id, visitor=visitor, day=day)
+    ):
         session.exec(
             update(Resume)
             .where(col(Resume.id) == resume.id)

@@ -224,13 +224,19 @@ class ResumePublicState(rx.State):
     @rx.event
     @guarded(PUBLIC, flag="resume")
     def load(self):
-        """Read the resume (counts one view unless the owner is looking)."""
+        """Read the resume (counts a view once per visitor a day; not the owner's, not bots')."""
         self.reset()
         slug = str(self.router.page.params.get("slug", ""))[:80]
+        viewer_id = current_principal().user_id
+        visitor = resumes.visitor_key(
+            client_ip=self.router.session.client_ip or "",
+            user_agent=self.router.headers.user_agent or "",
+            viewer_id=viewer_id,
+        )
         try:
             with session_scope() as db:
                 view = resumes.resume_public(
-                    session=db, slug=slug, viewer_id=current_principal().user_id
+                    session=db, slug=slug, viewer_id=viewer_id, visitor=visitor
                 )
         except ResumeError:
             self.not_found, self.loaded = True, True

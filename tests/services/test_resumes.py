@@ -134,11 +134,15 @@ def test_create_makes_an_unpublished_resume_with_a_unique_slug(session, ana, mak
     assert [r.id for r in resumes.resumes_of(session=session, owner_id=ana.id)] == [first.id]
 
 
-@pytest.mark.parametrize("title", ["", "   ", None, 5, "x" * 121, "a\x00b", "\u202eevil"])
+@pytest.mark.parametrize("title", ["", "   ", None, 5, "x" * 121, "\x00\u202e\u200b"])
 def test_create_refuses_a_bad_title(session, ana, title):
     with pytest.raises(InvalidInput):
         create(session, ana, title=title)
     assert session.exec(select(Resume)).all() == []
+
+
+def test_control_and_bidi_characters_are_removed_from_titles(session, ana):
+    assert create(session, ana, title="a\x00b \u202eevil").title == "ab evil"
 
 
 def test_create_stops_at_the_resume_limit(session, ana):
@@ -406,12 +410,58 @@ def test_the_public_page_shows_only_the_picked_answers_and_no_scores(session, an
 
 
 def test_the_public_page_counts_views(session, live):
-    for _ in range(3):
-        resumes.resume_public(session=session, slug=live.slug)
-    resumes.resume_public(session=session, slug=live.slug, count_view=False)
+    for n in range(3):
+        resumes.resume_public(session=session, slug=live.slug, visitor=f"visitor-{n}")
+    resumes.resume_public(session=session, slug=live.slug, count_view=False, visitor="v-x")
     session.commit()
     session.refresh(live)
     assert live.views == 3
+
+
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0"
+
+
+def test_a_view_counts_once_per_visitor_per_day_and_never_for_bots_or_the_owner(session, ana, live):
+    """Issue 11: scripted visits inflated view counts."""
+    from datetime import timedelta
+
+    from prepple.models import utcnow
+
+    day = utcnow()
+
+    def visit(ip="203.0.113.7", agent=CHROME, viewer_id=None, when=day):
+        key = resumes.visitor_key(client_ip=ip, user_agent=agent, viewer_id=viewer_id)
+        resumes.resume_public(
+            session=session, slug=live.slug, visitor=key, viewer_id=viewer_id, now=when
+        )
+        session.commit()
+        session.refresh(live)
+        return live.views
+
+    assert visit() == 1
+    for _ in range(50):  # a script reloading the page
+        visit()
+    assert live.views == 1
+    assert visit(ip="198.51.100.9") == 2  # someone else
+    assert visit(agent=CHROME + " Firefox") == 3  # another browser on that address
+    for bot in ("Googlebot/2.1 (+http://www.google.com/bot.html)", "curl/8.5.0",
+                "python-requests/2.32", "Slackbot-LinkExpanding 1.0", ""):  # fmt: skip
+        assert visit(agent=bot) == 3, bot
+    assert visit(viewer_id=ana.id) == 3  # the owner
+    assert visit(when=day + timedelta(days=1)) == 4  # the first visitor, the next day
+    assert visit(when=day + timedelta(days=1)) == 4
+    # Signed-in viewers count by account, wherever they are.
+    other = 10_000 + ana.id
+    assert visit(viewer_id=other, ip="192.0.2.1") == 5
+    assert visit(viewer_id=other, ip="192.0.2.2") == 5
+    # The stored key is a keyed hash: no address or user agent in the table.
+    from prepple.models import ResumeViewMark
+
+    marks = session.exec(select(ResumeViewMark)).all()
+    assert marks and all("203.0.113" not in m.visitor and "Mozilla" not in m.visitor for m in marks)
+    assert resumes.resume_view_marks_prune(session=session, now=day + timedelta(days=4)) == len(
+        marks
+    )
 
 
 def test_the_public_page_drops_answers_that_lost_their_results(session, recs, live):
@@ -505,8 +555,8 @@ def test_emptying_a_published_resume_takes_it_down_and_views_count_from_one(sess
     resume = create(session, ana)
     set_items(session, ana, resume, [recs[0].id])
     publish(session, ana, resume)
-    first = resumes.resume_public(session=session, slug=resume.slug)
-    second = resumes.resume_public(session=session, slug=resume.slug)
+    first = resumes.resume_public(session=session, slug=resume.slug, visitor="a")
+    second = resumes.resume_public(session=session, slug=resume.slug, visitor="b")
     assert (first.views, second.views) == (1, 2)
     assert resumes.resume_public(session=session, slug=resume.slug, count_view=False).views == 2
     set_items(session, ana, resume, [])
