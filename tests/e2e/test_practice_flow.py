@@ -32,6 +32,7 @@ def _record(page, seconds: float = 9.0) -> None:
     expect(recorder).to_have_attribute("data-phase", "recording")
     expect(page.locator("#rec-timer")).to_have_text(re.compile(r"0:0[1-9] / 3:00"))
     page.wait_for_timeout(seconds * 1000)
+    expect(page.locator("#rec-silence")).to_be_hidden()  # the fake microphone speaks
     page.locator("#rec-stop").click()
     expect(recorder).to_have_attribute("data-phase", "review")
 
@@ -178,3 +179,86 @@ def test_a_practice_session_walks_through_its_questions(page, live_app):
     next_link.click()
     expect(page).not_to_have_url(first)
     expect(page.locator("#practice-position")).to_have_text("Question 2 of 3")
+
+
+#: A microphone that hears nothing (a muted one): its audio track is replaced by silence.
+SILENT_MIC = """
+(() => {
+  const md = navigator.mediaDevices;
+  const original = md.getUserMedia.bind(md);
+  md.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    const ctx = new AudioContext();
+    await ctx.resume();
+    // A running source at zero volume: audio frames flow (the recorder needs them), all silent.
+    const silence = ctx.createMediaStreamDestination();
+    const tone = ctx.createOscillator();
+    const mute = ctx.createGain();
+    mute.gain.value = 0;
+    tone.connect(mute).connect(silence);
+    tone.start();
+    return new MediaStream([...stream.getVideoTracks(), ...silence.stream.getAudioTracks()]);
+  };
+})();
+"""
+
+
+def test_phone_cue_cards_a_silent_microphone_and_a_take_stopped_at_zero(new_page, live_app):
+    from prepple.services import planner
+
+    uid = live_app.create_user("quiet@example.com")
+    qid = _question_id(live_app)
+    with live_app.db() as session:
+        planner.plan_save(
+            session=session,
+            user_id=uid,
+            question_id=qid,
+            framework="STAR",
+            sections={
+                "task": "As the senior engineer, I had to find the root cause of the outage "
+                "within two hours before the Monday launch.",
+                "action": "I pulled the logs from all 14 services and found that a config push "
+                "at 02:10 had halved the connection pool, which starved the checkout service.",
+            },
+        )
+        session.commit()
+    page = new_page()
+    page.add_init_script(SILENT_MIC)
+    login(page, "quiet@example.com")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone, signed in
+    page.goto(f"/practice/{qid}")
+    wait_ready(page)
+    bullets = page.locator("#cheat-bullets li")
+    expect(bullets.first).to_have_text(
+        "As senior engineer, I had to find root cause of outage within two hours"
+    )
+    for text in bullets.all_inner_texts():
+        assert "…" not in text and "..." not in text and not text.startswith("-")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(
+        "[...document.querySelectorAll('#cheat-bullets li')]"
+        ".every(li => li.scrollWidth <= li.clientWidth + 1)"
+    )
+
+    recorder = page.locator("#recorder")
+    page.locator("#rec-enable").click()
+    expect(recorder).to_have_attribute("data-phase", "preview")
+    page.locator("#rec-start").click()
+    expect(recorder).to_have_attribute("data-phase", "recording")
+    silence = page.locator("#rec-silence")
+    expect(silence).to_be_hidden()
+    expect(silence).to_be_visible(timeout=8_000)
+    expect(silence).to_contain_text("We can't hear you: check your microphone.")
+    page.locator("#rec-stop").click()
+    expect(recorder).to_have_attribute("data-phase", "review")
+    expect(silence).to_be_hidden()
+
+    # Stopped at 0:00: refused with a message, nothing to save.
+    page.locator("#rec-retake").click()
+    expect(recorder).to_have_attribute("data-phase", "preview")
+    page.locator("#rec-start").click()
+    expect(recorder).to_have_attribute("data-phase", "recording")
+    page.locator("#rec-stop").click()
+    expect(recorder).to_have_attribute("data-phase", "preview")
+    expect(page.locator("#rec-status")).to_contain_text("under a second, too short to save")
+    expect(page.locator("#rec-save")).to_be_hidden()

@@ -80,6 +80,8 @@ def test_a_reminder_arrives_in_the_bell(page, live_app):
     page.locator("#rem-time").fill("00:00")
     page.locator("#rem-quiet-start").fill("00:00")
     page.locator("#rem-quiet-end").fill("00:00")  # no quiet hours
+    # 00:00 was in the default quiet hours for a moment: wait until the warning is gone.
+    expect(page.locator("#rem-time-warning")).to_have_count(0)
     page.locator("#rem-save").click()
     expect(page.get_by_text("Reminder settings saved.")).to_be_visible()
     page.goto("/schedule")
@@ -123,3 +125,24 @@ def test_add_a_question_to_todays_plan(page, live_app):
     page.goto("/today")
     wait_ready(page)
     expect(page.locator("#today-items")).to_contain_text(title[:40])
+
+
+def test_a_reminder_time_in_quiet_hours_is_refused_at_the_field(page, live_app):
+    live_app.create_user("nightowl@example.com")
+    login(page, "nightowl@example.com")
+    page.goto("/reminders")
+    wait_ready(page)
+    page.locator("#rem-quiet-start").fill("22:00")
+    page.locator("#rem-quiet-end").fill("07:00")
+    page.locator("#rem-time").fill("23:30")
+    warning = page.locator("#rem-time-warning")
+    expect(warning).to_contain_text("23:30 is inside your quiet hours (22:00 to 07:00)")
+    page.locator("#rem-save").click()
+    expect(page.locator("#rem-error")).to_contain_text("23:30 is inside your quiet hours")
+    page.locator("#rem-time").fill("21:00")
+    expect(warning).to_have_count(0)
+    page.locator("#rem-save").click()
+    expect(page.locator("#rem-error")).to_have_count(0)
+    page.reload()
+    wait_ready(page)
+    expect(page.locator("#rem-time")).to_have_value("21:00")
