@@ -95,7 +95,7 @@ def _login(page, email: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("#login-submit").click()
-    page.locator("#nav-account").wait_for()
+    page.locator("#nav-account").wait_for(state="attached")  # hidden in the phone menu
 
 
 def take(url: str, shots: list[dict], out: Path) -> int:
