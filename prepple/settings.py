@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     smtp_ca_file: str = ""
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "Prepple <no-reply@prepple.local>"
+    #: Where people write to appeal a moderator's decision or ask for help.
+    support_email: str = "support@prepple.local"
 
     # Model-written feedback: any OpenAI-compatible endpoint; off when no key is set.
     openai_api_key: str = ""

@@ -224,7 +224,7 @@ def _report(r) -> rx.Component:
                     "Remove it",
                     size="1",
                     color_scheme="tomato",
-                    on_click=AdminState.resolve_report(r.id, "remove"),
+                    on_click=AdminState.ask_remove(r.id),
                     class_name="report-remove",
                 ),
                 spacing="2",
@@ -238,8 +238,74 @@ def _report(r) -> rx.Component:
     )
 
 
+def _remove_dialog() -> rx.Component:
+    """ "Remove it" asks first, saying what will happen and that the owner is told."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.form(
+                rx.vstack(
+                    rx.alert_dialog.title("Remove this " + AdminState.confirm_kind + "?"),
+                    rx.alert_dialog.description(
+                        AdminState.confirm_effect, id="remove-effect", size="2"
+                    ),
+                    rx.el.label(
+                        rx.text(
+                            "Note to the owner (optional)", size=TEXT["small"], weight="medium"
+                        ),
+                        rx.text_area(
+                            name="note",
+                            id="remove-note",
+                            max_length=500,
+                            rows="3",
+                            width="100%",
+                            placeholder="Why it was removed, in a sentence they will understand.",
+                        ),
+                        width="100%",
+                    ),
+                    rx.text(
+                        "They get the report's reason, this note and how to appeal.",
+                        size=TEXT["small"],
+                        color=rx.color(STATUS["muted"], 11),
+                    ),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(
+                            rx.button(
+                                "Keep it",
+                                variant="soft",
+                                color_scheme="gray",
+                                type="button",
+                                id="remove-cancel",
+                                on_click=AdminState.cancel_remove,
+                            )
+                        ),
+                        rx.button(
+                            "Remove and tell the owner",
+                            color_scheme="tomato",
+                            type="submit",
+                            id="remove-confirm",
+                        ),
+                        justify="end",
+                        wrap="wrap",
+                        spacing="2",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=AdminState.confirm_remove,
+                reset_on_submit=True,
+            ),
+            max_width="480px",
+            id="remove-dialog",
+        ),
+        open=AdminState.confirm_report != 0,
+        on_open_change=lambda _open: AdminState.cancel_remove,
+    )
+
+
 def _reports_tab() -> rx.Component:
     return rx.vstack(
+        _remove_dialog(),
         rx.cond(
             AdminState.reports.length() > 0,
             rx.vstack(rx.foreach(AdminState.reports, _report), width="100%", id="reports"),

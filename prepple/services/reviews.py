@@ -26,7 +26,7 @@ from prepple.models import (
     User,
     utcnow,
 )
-from prepple.services import validation
+from prepple.services import notifications, validation
 from prepple.services.sharing import (
     Access,
     ShareError,
@@ -478,6 +478,7 @@ class ReportView:
     excerpt: str
     link: str
     created: str
+    effect: str = ""  # what "Remove it" will do, for the confirmation
 
 
 def _reported_text(session: Session, kind: str, target_id: int) -> tuple[str, str]:
@@ -524,28 +525,134 @@ def reports_open(*, session: Session, limit: int = 100) -> list[ReportView]:
                 excerpt=text[:300],
                 link=link,
                 created=f"{report.created_at:%Y-%m-%d %H:%M} UTC",
+                effect=removal_effect(report.target_kind),
             )
         )
     return out
 
 
-def report_resolve(*, session: Session, report_id: object, action: object) -> str:
+@dataclass
+class Resolution:
+    """What closing a report did: ``summary`` for the audit log, and the outbox ids of the
+    owner's e-mail to deliver after commit."""
+
+    summary: str
+    message_ids: list[int]
+
+
+_EFFECTS = {
+    "comment": "The comment is deleted.",
+    "resume": "The video resume is unpublished; its public page stops working.",
+    "answer": "The answer becomes private: every share link and invitation to it stops "
+    "working, it leaves the community, and it can't be shared again.",
+}
+
+
+def removal_effect(kind: str) -> str:
+    """What "Remove it" does to a reported ``kind``, in the words the moderator confirms."""
+    effect = _EFFECTS.get(kind, _EFFECTS["answer"])
+    return f"{effect} Its owner is told why (bell and e-mail) and how to appeal."
+
+
+def _removed_what(session: Session, kind: str, target_id: int) -> tuple[int, str, str, str] | None:
+    """Whose thing was removed, how to name it to them (a noun and what it answered), and
+    where they can see it."""
+    from prepple.models import Answer, Question
+
+    if kind == "comment":
+        comment = session.get(Comment, target_id)
+        if comment is None:
+            return None
+        ref = Target.of_columns(comment.recording_id, comment.answer_id).ref
+        return comment.author_id, "your comment", " on a shared answer", f"/view/{ref}"
+    if kind == "resume":
+        resume = session.get(Resume, target_id)
+        return (resume.owner_id, "your video resume", "", "/resume") if resume else None
+    row = session.get(Recording if kind == "recording" else Answer, target_id)
+    if row is None:
+        return None
+    question = session.get(Question, row.question_id)
+    about = f" to \u201c{question.text[:120]}\u201d" if question else ""
+    if isinstance(row, Recording):
+        return row.user_id, "your recorded answer", about, f"/recordings/{row.id}"
+    return row.user_id, "your written answer", about, f"/plan/{row.question_id}"
+
+
+def _tell_owner(session: Session, report: AbuseReport, note: str, now: datetime) -> int | None:
+    """Bell and e-mail to the owner of what was removed: what, why, and how to appeal.
+    Returns the outbox id to deliver (SMTP configured), else ``None``."""
+    from prepple.settings import get_settings
+
+    found = _removed_what(session, report.target_kind, report.target_id)
+    owner = session.get(User, found[0]) if found else None
+    if found is None or owner is None:
+        return None
+    _, noun, about, link = found
+    reason = REPORT_REASONS.get(report.reason, report.reason)
+    support = get_settings().support_email
+    title = f"A moderator removed {noun}{about} from sharing"
+    why = f"Reason: {reason}." + (f" The moderator's note: {note}" if note else "")
+    appeal = (
+        f"If you think this was a mistake, write to {support} and say which item it was; "
+        "a different moderator will look at it again."
+    )
+    session.add(
+        Notification(
+            user_id=owner.id,
+            kind="moderation",
+            title=title[:200],
+            body=f"{why} {appeal}"[:1000],
+            link=link,
+            created_at=now,
+        )
+    )
+    msg = notifications.notify(
+        session=session,
+        to_email=owner.email,
+        user_id=owner.id,
+        kind="moderation",
+        subject=f"A moderator removed {noun} from sharing",
+        body=(
+            f"Hello {owner.display_name},\n\n{title} after another member reported it.\n\n"
+            f"{why}\n\nWhat this means: "
+            f"{_EFFECTS.get(report.target_kind, _EFFECTS['answer'])} "
+            "Nothing else in your account changed.\n\n"
+            f"{appeal}\n"
+        ),
+    )
+    return msg.id if msg.channel == "smtp" else None
+
+
+def report_resolve(
+    *,
+    session: Session,
+    report_id: object,
+    action: object,
+    note: object = "",
+    now: datetime | None = None,
+) -> Resolution:
     """Close a report: ``dismiss`` it, or ``remove`` what it reports (a comment is deleted, an
-    answer or recording made private, a resume unpublished). Every open report on the same
-    thing closes with it. Returns what was done, for the audit log."""
+    answer or recording made private, a resume unpublished) and tell its owner why, with the
+    moderator's optional ``note`` and how to appeal. Every open report on the same thing
+    closes with it."""
     from prepple.models import Answer
 
+    now = now or utcnow()
     report = session.get(AbuseReport, report_id) if isinstance(report_id, int) else None
     if report is None or report.status != "open":
         raise ShareError("That report is already closed.", 404)
     if action not in ("dismiss", "remove"):
         raise ShareError("Choose dismiss or remove.")
+    text = validation.clean_text(
+        note, field="note", label="The note", max_len=500, required=False, multiline=True
+    )
     kind, target_id = report.target_kind, report.target_id
+    queued: list[int] = []
     if action == "remove":
         if kind == "comment":
             comment = session.get(Comment, target_id)
             if comment is not None and comment.deleted_at is None:
-                comment.deleted_at = utcnow()
+                comment.deleted_at = now
                 session.add(comment)
         elif kind == "resume":
             resume = session.get(Resume, target_id)
@@ -556,9 +663,11 @@ def report_resolve(*, session: Session, report_id: object, action: object) -> st
             row = session.get(Recording if kind == "recording" else Answer, target_id)
             if row is not None:
                 row.visibility = "private"
-                row.moderated_at = utcnow()
+                row.moderated_at = now
                 session.add(row)
                 shares_revoke_all(session=session, target=Target(kind, target_id))
+        message_id = _tell_owner(session, report, text, now)
+        queued = [message_id] if message_id else []
     status = "removed" if action == "remove" else "dismissed"
     for other in session.exec(
         select(AbuseReport).where(
@@ -570,4 +679,4 @@ def report_resolve(*, session: Session, report_id: object, action: object) -> st
         other.status = status
         session.add(other)
     session.flush()
-    return f"{kind} {target_id}: {status}"
+    return Resolution(f"{kind} {target_id}: {status}", queued)

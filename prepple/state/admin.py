@@ -77,6 +77,10 @@ class AdminState(rx.State):
     outbox: list[OutboxRow] = []
     audit_rows: list[AuditRow] = []
     reports: list[reviews.ReportView] = []
+    #: The report whose "Remove it" waits for confirmation (0: none), and what it will do.
+    confirm_report: int = 0
+    confirm_kind: str = ""
+    confirm_effect: str = ""
     agreement: list[AgreementRow] = []
     all_roles: list[str] = list(ROLES)
 
@@ -252,25 +256,72 @@ class AdminState(rx.State):
 
     @rx.event
     @guarded("moderation.reports")
+    def ask_remove(self, report_id: int):
+        """Open the confirmation for "Remove it", saying what removal will do."""
+        return self._ask(report_id)
+
+    def _ask(self, report_id: object):
+        report = next((r for r in self.reports if r.id == as_int(report_id)), None)
+        if report is None:
+            self._load_reports()
+            return rx.toast.error("That report is already closed.")
+        self.confirm_report = report.id
+        self.confirm_kind = report.kind
+        self.confirm_effect = report.effect
+
+    @rx.event
+    @guarded("moderation.reports")
+    def cancel_remove(self):
+        """Close the confirmation; nothing is removed."""
+        self._close_confirm()
+
+    def _close_confirm(self) -> None:
+        self.confirm_report, self.confirm_kind, self.confirm_effect = 0, "", ""
+
+    @rx.event
+    @guarded("moderation.reports")
+    def confirm_remove(self, form: dict):
+        """Remove what the report in the confirmation names; its owner is told, with the
+        moderator's note."""
+        report_id = self.confirm_report
+        self._close_confirm()
+        if not report_id:
+            return rx.toast.error("Choose a report first.")
+        note = form.get("note", "") if isinstance(form, dict) else ""
+        return self._resolve(report_id, "remove", note)
+
+    @rx.event
+    @guarded("moderation.reports")
     def resolve_report(self, report_id: int, action: str):
-        """Dismiss a report, or remove what it reports; either way it is audited."""
+        """Dismiss a report (removal goes through the confirmation: ``ask_remove``)."""
+        if action == "remove":
+            return self._ask(report_id)
+        return self._resolve(as_int(report_id), action, "")
+
+    def _resolve(self, report_id: int, action: str, note: object):
+        """Dismiss or remove, audited; the owner's e-mail goes out after commit."""
+        from prepple import jobs
         from prepple.services.sharing import ShareError
 
         try:
             with session_scope() as session:
                 done = reviews.report_resolve(
-                    session=session, report_id=as_int(report_id), action=action
+                    session=session, report_id=report_id, action=action, note=note
                 )
                 accounts.audit(
                     session,
                     actor_id=current_principal().user_id,
                     action="report.resolve",
-                    detail=done,
+                    detail=done.summary,
                 )
-        except ShareError as exc:
+        except (ShareError, InvalidInput) as exc:
             return rx.toast.error(exc.message)
+        for message_id in done.message_ids:
+            jobs.enqueue_delivery(message_id)
         self._load_reports()
-        return rx.toast.success("Removed." if action == "remove" else "Dismissed.")
+        if action == "remove":
+            return rx.toast.success("Removed. The owner has been told why.")
+        return rx.toast.success("Dismissed.")
 
 
 TAB_PERMISSIONS: dict[str, str] = {

@@ -274,6 +274,10 @@ def test_reports_reach_moderators_who_alone_can_resolve_them(session, world, mak
     assert admin.reports[0].excerpt.startswith("I led the migration")
     call(mod_root, AdminState, "resolve_report", reports[0].id, "remove")
     session.expire_all()
+    assert session.get(AbuseReport, reports[0].id).status == "open"  # asks first
+    assert admin.confirm_report == reports[0].id and "owner is told" in admin.confirm_effect
+    call(mod_root, AdminState, "confirm_remove", {"note": "Word for word from a blog."})
+    session.expire_all()
     assert session.get(AbuseReport, reports[0].id).status == "removed"
     assert session.get(Recording, world["rec"].id).visibility == "private"
     assert admin.reports == []
