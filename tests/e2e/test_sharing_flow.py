@@ -286,6 +286,7 @@ def test_community_answers_are_voted_reported_and_moderated(page, new_page, live
     expect(moderator.locator("#reports .report-card")).to_have_count(1)
     expect(moderator.locator("#reports")).to_contain_text("Word for word from a blog post.")
     moderator.locator("#reports .report-remove").click()
+    moderator.locator("#remove-confirm").click()  # "Remove it" asks first
     expect(moderator.locator("#reports .report-card")).to_have_count(0)
     with live_app.db() as session:
         assert session.get(Recording, rid).visibility == "private"
