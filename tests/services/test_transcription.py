@@ -285,3 +285,104 @@ def test_cli_unknown_model_exits_1(clips):
     result = CliRunner().invoke(app, ["transcribe", str(clips["wav"]), "--model", "large-v9"])
     assert result.exit_code == 1
     assert "Unknown Whisper model" in result.stderr
+
+
+# --- fillers without commas: the forced check and the seeded filler set ----------------------
+
+
+def test_gap_fillers_insert_where_the_check_is_sure_and_never_twice():
+    W = transcription._RawWord
+    plain = [
+        W(" Done.", 0.0, 0.5, 1.0),
+        W(" The", 0.9, 1.1, 1.0),
+        W(" plan", 1.1, 1.4, 1.0),
+        W(" worked.", 1.5, 1.9, 1.0),
+    ]
+    # gaps: before Done, Done|The (sentence start), The|plan, plan|worked, after worked
+    probs = [(0.01, "um"), (0.08, "uh"), (0.15, "um"), (0.6, "Um"), (0.0, "")]
+    out = transcription._gap_fillers(plain, probs)
+    assert "".join(w.raw for w in out).strip() == "Done. Uh, the plan um worked."
+    uh = out[1]
+    assert (uh.start, uh.end, uh.probability) == (0.5, 0.9, 0.08)  # spans the gap
+    assert plain[1].raw == " The"  # the caller's list is left alone
+    # mid-clause needs the higher threshold; a sentence start the lower one
+    assert is_filler(out[4].text) and out[4].start == 1.4 and out[4].end == 1.5
+    # no filler next to one the transcript already has
+    with_um = [plain[0], W(" um", 0.5, 0.8, 0.9), *plain[1:]]
+    again = transcription._gap_fillers(with_um, [(0.0, "")] + [(0.9, "uh")] * 2 + [(0.0, "")] * 3)
+    assert sum(is_filler(w.text) for w in again) == 1
+
+
+def test_gap_fillers_thresholds_are_the_tuned_ones():
+    W = transcription._RawWord
+    plain = [W(" I", 0.0, 0.2, 1.0), W(" left.", 0.2, 0.6, 1.0)]
+    just_below = [
+        (transcription.GAP_THRESHOLD_START - 1e-3, "um"),
+        (transcription.GAP_THRESHOLD_MID - 1e-3, "uh"),
+        (0.0, ""),
+    ]
+    assert transcription._gap_fillers(plain, just_below) == plain
+    at = [
+        (transcription.GAP_THRESHOLD_START, "um"),
+        (transcription.GAP_THRESHOLD_MID, "uh"),
+        (0.0, ""),
+    ]
+    assert [w.text for w in transcription._gap_fillers(plain, at)] == ["Um,", "I", "uh", "left."]
+
+
+def test_filler_tokens_are_whole_fillers(model):
+    from faster_whisper.tokenizer import Tokenizer
+
+    tok = Tokenizer(model.hf_tokenizer, False, task="transcribe", language="en")
+    ids = transcription._filler_token_ids(tok)
+    words = {tok.decode([i]).strip().lower() for i in ids}
+    assert {"um", "uh"} <= words and words <= transcription.FILLER_WORDS
+
+
+def test_filler_set_is_deterministic_with_ground_truth():
+    from tests.filler_set import (
+        SENTENCES,
+        clip_audio,
+        filler_clips,
+        reference_tokens,
+        score_clip,
+    )
+
+    a, b = filler_clips("heldout", 12), filler_clips("heldout", 12)
+    assert a == b
+    tuning_words = {s for s in SENTENCES[: len(SENTENCES) // 2]}
+    for clip in a:
+        assert not any(s in clip.text for s in tuning_words)  # held out: other sentences
+        tokens = reference_tokens(clip.text)
+        assert [tokens[m.index] for m in clip.fillers] == [m.word for m in clip.fillers]
+        assert bool(clip.fillers) == bool(clip.style)
+        if clip.style == "none":
+            assert "um," not in clip.text.lower() and "uh," not in clip.text.lower()
+    assert {c.style for c in a} == {"commas", "none", "mixed", ""}
+    assert len({c.voice for c in a}) >= 6 and len({c.noise for c in a}) == 2
+    assert np.array_equal(clip_audio(a[9]), clip_audio(b[9]))  # noise is seeded too
+    # scoring: found by alignment, one word of slack, invented ones counted
+    clip = next(c for c in a if len(c.fillers) >= 2)
+    perfect = score_clip(clip, clip.text)
+    assert perfect.found == [True] * len(clip.fillers) and perfect.false == 0
+    invented = score_clip(clip, "Uh " + clip.text)
+    assert invented.found == perfect.found and invented.false == 1
+    none = score_clip(clip, re.sub(r"\b(um|uh),?\s*", "", clip.text, flags=re.I))
+    assert none.found == [False] * len(clip.fillers) and none.false == 0
+
+
+def test_real_model_finds_a_filler_said_without_commas(model, tmp_path):
+    from tests.filler_set import clip_audio, filler_clips
+
+    clip = filler_clips("heldout", 2)[1]  # en-gb, no commas: "Um I compared both systems ..."
+    assert clip.style == "none" and clip.text.startswith("Um I compared")
+    audio = clip_audio(clip)
+    plain = transcribe(audio, fillers=False)
+    full = transcribe(audio)
+    plain_fillers = sum(is_filler(w.text) for w in plain.words)
+    found = [w for w in full.words if is_filler(w.text)]
+    assert len(found) > plain_fillers, (plain.text, full.text)
+    # content words are still the plain pass's
+    assert [w.text.lower() for w in full.words if not is_filler(w.text)] == [
+        w.text.lower() for w in plain.words if not is_filler(w.text)
+    ]
