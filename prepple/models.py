@@ -147,6 +147,15 @@ class Question(SQLModel, table=True):
     strong_answer: str = Field(default="", sa_column=Column(Text, nullable=False))
     difficulty: str = Field(default="medium", sa_column=Column(String(10), nullable=False))
     search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    #: "behavioral" (answer with a story: STAR and friends) or "common" (tell me about
+    #: yourself, greatest weakness...: another structure, described in ``answer_structure``).
+    kind: str = Field(
+        default="behavioral",
+        sa_column=Column(String(20), nullable=False, server_default="behavioral"),
+    )
+    answer_structure: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
+    )
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -28,6 +28,7 @@ from prepple.pages import (  # noqa: F401 - importing registers the pages
     schedule,
     sharing,
 )
+from prepple.pages.feature_flags import gate_flagged_pages
 from prepple.security import guard_socket_packets, with_security_headers
 from prepple.services import answer_index
 from prepple.services.feedback import AnswerInput, analyze
@@ -125,3 +126,4 @@ app.register_lifespan_task(guard_socket_packets)
 app.register_lifespan_task(embedded_worker)
 app.register_lifespan_task(warm_up)
 app.add_page(errors.not_found_page, route="404", title="Page not found - Prepple")
+gate_flagged_pages()  # a disabled feature's pages show one "turned off" page

@@ -25,6 +25,42 @@ def difficulty_badge(level) -> rx.Component:
     )
 
 
+def kind_badge(kind) -> rx.Component:
+    """ "Common question" for the non-behavioral classics; nothing for behavioral ones."""
+    return rx.cond(
+        kind == "common",
+        rx.badge(
+            rx.icon("message-circle-question", size=12),
+            "Common question, not behavioral",
+            color_scheme="amber",
+            variant="soft",
+            size="1",
+            class_name="kind-common",
+        ),
+    )
+
+
+def common_question_notice(structure, *, id_: str = "answer-structure") -> rx.Component:
+    """How to answer a common (non-behavioral) question: it has no story, so STAR doesn't fit;
+    the question page and the planner both show this."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("signpost")),
+        rx.vstack(
+            rx.text("Not a behavioral question: STAR doesn't fit", weight="bold"),
+            rx.text(
+                "There is no single past situation to tell here, so a Situation-Task-Action-"
+                "Result story would sound forced. Use this structure instead:",
+                size="2",
+            ),
+            rx.text(structure, size="2", class_name="answer-structure-text"),
+            spacing="1",
+        ),
+        color_scheme="amber",
+        id=id_,
+        width="100%",
+    )
+
+
 def question_card(question, *, saved=False, on_toggle_save=None) -> rx.Component:
     """A question in a list: text (links to detail), difficulty, competency and company tags.
 
@@ -54,6 +90,7 @@ def question_card(question, *, saved=False, on_toggle_save=None) -> rx.Component
                     class_name="question-link",
                 ),
                 rx.flex(
+                    kind_badge(question.kind),
                     difficulty_badge(question.difficulty),
                     rx.foreach(
                         question.competencies,

@@ -7,7 +7,13 @@ import reflex as rx
 from prepple import routes
 from prepple.components.feedback import empty_state, loading_rows
 from prepple.components.layout import page_layout
-from prepple.components.questions import difficulty_badge, question_card, tag_badge
+from prepple.components.questions import (
+    common_question_notice,
+    difficulty_badge,
+    kind_badge,
+    question_card,
+    tag_badge,
+)
 from prepple.components.theme import SELECT_STYLE, SPACE, STATUS, TEXT
 from prepple.state.questions import QuestionDetailState, QuestionsState
 from prepple.state.schedule import ScheduleState
@@ -60,6 +66,85 @@ def _difficulty_select() -> rx.Component:
     )
 
 
+def _kind_select() -> rx.Component:
+    return rx.vstack(
+        rx.el.label(
+            "Type",
+            html_for="filter-kind",
+            style={"font_size": "var(--font-size-1)", "font_weight": "500"},
+        ),
+        rx.el.select(
+            rx.el.option("Any", value=""),
+            rx.el.option("Behavioral (tell a story)", value="behavioral"),
+            rx.el.option("Common (not behavioral)", value="common"),
+            id="filter-kind",
+            value=QuestionsState.kind,
+            on_change=QuestionsState.set_kind,
+            style=SELECT_STYLE,
+        ),
+        spacing="1",
+    )
+
+
+def _tabs() -> rx.Component:
+    """All questions / Saved: the practice list has its own visible place."""
+    return rx.tabs.root(
+        rx.tabs.list(
+            rx.tabs.trigger(
+                rx.hstack(rx.icon("library", size=16), "All questions", align="center"),
+                value="all",
+                id="tab-all",
+            ),
+            rx.tabs.trigger(
+                rx.hstack(
+                    rx.icon("bookmark", size=16),
+                    "Saved",
+                    rx.badge(SessionState.saved_count.to_string(), radius="full", size="1"),
+                    align="center",
+                ),
+                value="saved",
+                id="tab-saved",
+            ),
+        ),
+        value=rx.cond(QuestionsState.only_saved, "saved", "all"),
+        on_change=QuestionsState.show_saved,
+        id="question-tabs",
+    )
+
+
+def _search_notice() -> rx.Component:
+    """ "Showing results for ..." after a correction; "Did you mean ...?" for a suggestion."""
+    return rx.fragment(
+        rx.cond(
+            QuestionsState.corrected,
+            rx.text(
+                "Showing results for ",
+                rx.el.strong(QuestionsState.corrected),
+                rx.text.span(
+                    " (you typed " + QuestionsState.query + ")",
+                    color=rx.color(STATUS["muted"], 11),
+                ),
+                id="search-corrected",
+                size=TEXT["body"],
+            ),
+        ),
+        rx.cond(
+            QuestionsState.suggestion,
+            rx.text(
+                "Did you mean ",
+                rx.link(
+                    rx.el.strong(QuestionsState.suggestion),
+                    href="#",
+                    on_click=QuestionsState.use_suggestion.prevent_default,
+                    id="search-suggestion",
+                ),
+                "?",
+                size=TEXT["body"],
+            ),
+        ),
+    )
+
+
 def _toolbar() -> rx.Component:
     return rx.vstack(
         rx.el.label("Search questions", html_for="question-search", class_name="sr-only"),
@@ -95,6 +180,7 @@ def _toolbar() -> rx.Component:
                 "All companies",
             ),
             _difficulty_select(),
+            _kind_select(),
             rx.spacer(),
             rx.hstack(
                 rx.cond(
@@ -150,23 +236,26 @@ def _company_banner() -> rx.Component:
 
 @rx.page(
     route=routes.QUESTIONS,
-    title="Behavioral interview questions - Prepple",
+    title="Interview questions - Prepple",
     on_load=[SessionState.refresh_viewer, QuestionsState.load],
 )
 def questions_page() -> rx.Component:
     """Search and filter the bank."""
     return page_layout(
         rx.vstack(
-            rx.heading("Behavioral interview questions", size="7", as_="h1"),
+            rx.heading("Interview questions", size="7", as_="h1"),
             rx.text(
-                "Find the questions you'll be asked, by competency or by company. Save the "
-                "ones to practise.",
+                "Find the questions you'll be asked, by competency or by company, from "
+                "behavioral ones to the classics like \u201cTell me about yourself\u201d. "
+                "Save the ones to practise.",
                 color=rx.color(STATUS["muted"], 11),
             ),
             spacing="2",
         ),
+        _tabs(),
         _toolbar(),
         _company_banner(),
+        _search_notice(),
         rx.text(
             QuestionsState.total.to_string()
             + rx.cond(QuestionsState.total == 1, " question", " questions"),
@@ -203,14 +292,28 @@ def questions_page() -> rx.Component:
                     spacing=SPACE["tight"],
                     id="question-list",
                 ),
-                empty_state(
-                    "search-x",
-                    "No questions match",
-                    "Try fewer words, another spelling, or clear the filters.",
-                    rx.button(
-                        "Clear filters", on_click=QuestionsState.clear_filters, variant="soft"
+                rx.cond(
+                    QuestionsState.only_saved & ~QuestionsState.has_filters,
+                    empty_state(
+                        "bookmark",
+                        "No saved questions yet",
+                        "Press the bookmark on any question to keep it here for practice.",
+                        rx.button(
+                            "Browse all questions",
+                            on_click=QuestionsState.show_saved("all"),
+                            variant="soft",
+                        ),
+                        id="no-saved",
                     ),
-                    id="no-results",
+                    empty_state(
+                        "search-x",
+                        "No questions match",
+                        "Try fewer words, another spelling, or clear the filters.",
+                        rx.button(
+                            "Clear filters", on_click=QuestionsState.clear_filters, variant="soft"
+                        ),
+                        id="no-results",
+                    ),
                 ),
             ),
         ),
@@ -254,6 +357,7 @@ def question_detail_page() -> rx.Component:
                     rx.link("← All questions", href=routes.QUESTIONS, size=TEXT["small"]),
                     rx.heading(q.text, size="7", as_="h1", id="question-text"),
                     rx.flex(
+                        kind_badge(q.kind),
                         difficulty_badge(q.difficulty),
                         rx.foreach(
                             q.competencies,
@@ -313,6 +417,7 @@ def question_detail_page() -> rx.Component:
                             ),
                         ),
                     ),
+                    rx.cond(q.kind == "common", common_question_notice(q.answer_structure)),
                     _guidance("Why interviewers ask it", "circle-help", q.why_asked),
                     _guidance("What a strong answer shows", "trophy", q.strong_answer),
                     rx.cond(

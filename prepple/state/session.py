@@ -113,10 +113,23 @@ async def _authorise(state: rx.State, guard: Guard, name: str) -> tuple[Principa
         logger.warning("refused %s.%s: %s", type(state).__name__, name, exc)
         if not isinstance(state, SessionState):
             state.reset()  # nothing an earlier user loaded into this tab stays visible
+        if isinstance(exc, FeatureDisabled) and await _flag_known_off(state, exc.name):
+            return VISITOR, Refusal()  # the page already shows "turned off"
         path = state.router.page.raw_path or state.router.page.path or ""
         needs_login = getattr(exc, "needs_login", False)
         return VISITOR, _denial_events(exc.message, needs_login=needs_login, path=path)
     return principal, None
+
+
+async def _flag_known_off(state: rx.State, name: str) -> bool:
+    """Tell the tab that feature ``name`` is off (its pages then show the one "turned off"
+    page, ``components.layout.feature_gate``); whether the tab knew already, in which case a
+    toast would only repeat that page."""
+    sess = await session_of(state)
+    if sess.flags_on.get(name) is False:
+        return True
+    sess.flags_on = {**sess.flags_on, name: False}
+    return False
 
 
 def guarded(permission: str, *, flag: str | None = None) -> Callable:
