@@ -7,6 +7,7 @@ import reflex as rx
 from prepple import routes
 from prepple.components.feedback import empty_state, feedback_item
 from prepple.components.layout import page_layout
+from prepple.components.questions import common_question_notice
 from prepple.components.sharing import share_panel
 from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.state.planner import AnswersState, PlannerState, StoriesState
@@ -666,6 +667,10 @@ def planner_page() -> rx.Component:
                     width="100%",
                     wrap="wrap",
                     spacing="3",
+                ),
+                rx.cond(
+                    PlannerState.question_structure,
+                    common_question_notice(PlannerState.question_structure, id_="plan-structure"),
                 ),
                 rx.grid(
                     _editor(),

@@ -44,6 +44,8 @@ class PlannerState(rx.State):
     loaded: bool = False
     spoken: str = ""
     question_text: str = ""
+    #: For a common (non-behavioral) question, the structure that fits it instead of STAR.
+    question_structure: str = ""
     competencies: list[str] = []
     not_found: bool = False
     framework: str = "STAR"
@@ -247,6 +249,7 @@ class PlannerState(rx.State):
                 self.not_found = True
                 return
             self.question_id, self.question_text = question.id, question.text
+            self.question_structure = question.answer_structure if question.kind == "common" else ""
             self.competencies = [t.slug for t in question.competencies]
             principal = current_principal()
             if principal.is_authenticated:

@@ -93,3 +93,23 @@ def test_detail_of_a_common_question_carries_its_structure(session):
     call(root, QuestionDetailState, "load")
     assert detail.question.kind == "common"
     assert detail.question.answer_structure.startswith("Present, past, future")
+
+
+def test_the_planner_shows_the_structure_of_a_common_question(session):
+    from prepple.state.planner import PlannerState
+
+    root = new_tree()
+    qs = _open(root, {"q": "greatest weakness", "kind": "common"})
+    call(root, QuestionsState, "load")
+    weakness = qs.items[0].id
+
+    def plan(qid: int) -> PlannerState:
+        state = get(root, PlannerState)
+        state.router = state.router.__class__.from_router_data(
+            {"pathname": "/plan/[qid]", "query": {"qid": str(qid)}}
+        )
+        call(root, PlannerState, "load")
+        return state
+
+    assert plan(weakness).question_structure.startswith("Weakness, impact, action, progress")
+    assert plan(1).question_structure == ""  # a behavioral question: STAR and friends fit
