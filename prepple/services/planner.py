@@ -87,7 +87,8 @@ _CONJ = frozenset(
     "and but so because which while whereas although though when after before rather".split()
 )
 _PREP = frozenset(
-    "within before after by for with from during until across without through".split()
+    "within before after by for with from during until across without through into despite "
+    "instead".split()
 )
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
@@ -144,7 +145,8 @@ def _split_long(piece: list[str]) -> list[list[str]]:
     if len(piece) <= BULLET_WORDS:
         return [piece]
     for cut_words in (_CONJ, _PREP):
-        cuts = [i for i in range(3, len(piece) - 2) if piece[i].lower() in cut_words]
+        # Each half keeps a few words: "we were three days | from the launch" says nothing.
+        cuts = [i for i in range(6, len(piece) - 2) if piece[i].lower() in cut_words]
         if cuts:
             # The cut nearest the middle keeps both halves readable.
             i = min(cuts, key=lambda c: abs(c - len(piece) / 2))
@@ -152,9 +154,10 @@ def _split_long(piece: list[str]) -> list[list[str]]:
     return [piece]
 
 
-def _compress(piece: list[str]) -> list[str]:
+def _compress(piece: list[str], *, continues: bool = False) -> list[str]:
     kept = [w for w in piece if w.lower().strip(".,;:!?\"'") not in _DROP]
-    if kept and kept[0].lower() in ("and", "but", "so"):
+    # A clause after a comma needs no "and"; a continuation of the same clause keeps it.
+    if kept and not continues and kept[0].lower() in ("and", "but", "so"):
         kept = kept[1:]
     return kept or piece
 
@@ -172,7 +175,7 @@ def bullet_of(sentence: str) -> str:
         if not ws:
             continue
         for j, sub in enumerate(_split_long(ws)):
-            sub = _compress(sub)
+            sub = _compress(sub, continues=j > 0)
             if sub:
                 pieces.append((sub, j > 0))
     if not pieces:
@@ -183,11 +186,14 @@ def bullet_of(sentence: str) -> str:
     # (skipping one in the middle could change the meaning); the rest stays in the script.
     while i < len(pieces) and len(lines) < 2:
         out = list(pieces[i][0])
+        if lines and len(out) > 1 and out[0].lower() in ("and", "but", "so"):
+            out = out[1:]  # a new line needs no "and"
         i += 1
         while i < len(pieces):
             ws, joined = pieces[i]
-            # Numbers are what people forget: a clause with one gets a little more room.
-            room = BULLET_WORDS + (6 if _has_number(ws) else 0)
+            # Numbers are what people forget: a clause with one gets a little more room, and
+            # so does a line too short to say much on its own.
+            room = BULLET_WORDS + (6 if _has_number(ws) or len(out) < 5 else 0)
             if len(out) + len(ws) > room:
                 break
             if not joined:
@@ -325,12 +331,20 @@ class PlanView:
 
 
 def _view(answer: Answer) -> PlanView:
+    sections = sections_dict(answer.sections_json)
+    # Derived bullets are derived on read too: plans saved before a better cue-card rule
+    # (older ones were cut mid-phrase with an ellipsis) show the current rule's bullets.
+    bullets = (
+        answer.bullets
+        if answer.bullets_edited
+        else bullets_of(script_of(answer.framework, sections))
+    )
     return PlanView(
         answer_id=answer.id,
         question_id=answer.question_id,
         framework=answer.framework,
-        sections=sections_dict(answer.sections_json),
-        bullets=answer.bullets,
+        sections=sections,
+        bullets=bullets,
         bullets_edited=answer.bullets_edited,
         revision=answer.revision,
         status=answer.status,

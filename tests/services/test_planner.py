@@ -469,3 +469,24 @@ def test_bullets_are_whole_clauses_never_cut_mid_phrase():
     assert planner.bullet_of(
         "We cut costs by 40%, saving $40,000 a year, so um the team grew."
     ) == ("We cut costs by 40%, saving $40,000 a year, team grew")
+
+
+def test_plans_saved_with_old_cut_bullets_read_with_whole_ones(session, make_user):
+    from prepple.models import Answer
+
+    user = make_user()
+    view, _ = _save(session, user)
+    row = session.get(Answer, view.answer_id)
+    row.bullets = "- Last spring I ran the front desk of a…"  # the old rule's cue card
+    session.commit()
+    again = planner.plan_get(session=session, user_id=user.id, question_id=1)
+    assert "…" not in again.bullets
+    assert (
+        again.bullets.splitlines()[0]
+        == "- Last spring I ran front desk of a 120-room hotel in Leeds"
+    )
+    row.bullets, row.bullets_edited = "- my own… cue", True  # the user's own stay as written
+    session.commit()
+    assert planner.plan_get(session=session, user_id=user.id, question_id=1).bullets == (
+        "- my own… cue"
+    )
