@@ -9,16 +9,25 @@ text (a script, later a transcript), in which case each sentence is labelled wit
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, field
 
+from prepple.services.feedback import fit as fitting
 from prepple.services.feedback import listen, sections, similarity
 from prepple.services.feedback.frameworks import (
     FRAMEWORKS,
     role_of,
     sections_of,
 )
-from prepple.services.feedback.text import clean, lower_words, split_sentences, words
+from prepple.services.feedback.text import (
+    LANGUAGE_NAMES,
+    clean,
+    detect_language,
+    lower_words,
+    split_sentences,
+    words,
+)
 
 DIMENSIONS = (
     "structure",
@@ -64,6 +73,10 @@ class Item:
     sentence: str = ""
     sentence_index: int | None = None
     source: str = "local"  # "model" for items written by the language model
+    #: What kind of item this is, for code and tests: "missing:<section>" (the engine is sure
+    #: the section is absent), "ask:<section>" (it may have heard it and asks), "off_topic",
+    #: "fit_ask", "language"; "" for the rest.
+    code: str = ""
 
 
 @dataclass
@@ -96,8 +109,16 @@ class Report:
 # ---------------------------------------------------------------------------------------------
 # Lexicons
 
+# "kind of"/"sort of" hedge ("it kind of worked") unless they name a kind ("the kind of
+# decision", "a sort of audit"): a determiner before them means a noun follows.
+_KIND_OF = (
+    r"(?<!\bthe )(?<!\ba )(?<!\bthis )(?<!\bthat )(?<!\bwhat )(?<!\bany )(?<!\bsome )"
+    r"(?<!\bsame )(?<!\bevery )(?<!\bone )(?<!\bwhich )(?<!\bno )(?<!\bour )(?<!\bmy )"
+    r"(?<!\bthis )(?<!\bthese )(?<!\bthose )(?<!\bother )(?<!\bright )(?<!\bwrong )"
+    r"(?:kind|sort) of"
+)
 _HEDGES = re.compile(
-    r"\b(i think|i guess|i suppose|maybe|perhaps|kind of|sort of|probably|somewhat|"
+    r"\b(i think|i guess|i suppose|maybe|perhaps|" + _KIND_OF + r"|probably|somewhat|"
     r"i feel like|hopefully|more or less|i'm not sure|not sure|basically|just tried|tried to)\b"
 )
 _NEGATIVE = re.compile(
@@ -116,86 +137,6 @@ _NUMBER = re.compile(
 )
 _I = {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "myself", "mine"}
 _WE = {"we", "we're", "we've", "we'd", "we'll", "us", "our", "ours", "ourselves"}
-
-#: Words that signal each competency, for "fit to the question".
-COMPETENCY_CUES: dict[str, tuple[str, ...]] = {
-    "leadership": ("led", "lead", "team", "vision", "motivat", "direction", "delegat", "decid"),
-    "conflict": (
-        "disagree",
-        "conflict",
-        "tension",
-        "argu",
-        "resolv",
-        "compromis",
-        "concern",
-        "perspective",
-        "listen",
-    ),
-    "failure": ("fail", "mistake", "wrong", "missed", "learn", "own", "fix", "differently"),
-    "ownership": ("own", "responsib", "took", "initiative", "accountab", "follow", "fix"),
-    "customer-focus": ("customer", "client", "user", "patient", "guest", "feedback", "need"),
-    "teamwork": ("team", "together", "colleague", "help", "support", "collaborat", "share"),
-    "communication": (
-        "explain",
-        "present",
-        "wrote",
-        "told",
-        "listen",
-        "clear",
-        "meeting",
-        "message",
-        "update",
-    ),
-    "influence": (
-        "convinc",
-        "persuad",
-        "influenc",
-        "buy-in",
-        "agree",
-        "proposal",
-        "data",
-        "stakeholder",
-    ),
-    "adaptability": ("change", "adapt", "new", "pivot", "adjust", "unexpected", "learn"),
-    "problem-solving": ("problem", "root cause", "analy", "solution", "fix", "test", "option"),
-    "decision-making": ("decid", "decision", "option", "trade-off", "tradeoff", "risk", "chose"),
-    "prioritization": ("priorit", "deadline", "urgent", "important", "first", "drop", "focus"),
-    "initiative": ("initiative", "noticed", "proposed", "started", "volunteer", "own", "idea"),
-    "learning": ("learn", "course", "taught", "read", "practic", "skill", "new"),
-    "feedback": ("feedback", "criticism", "review", "improv", "told me", "listen"),
-    "integrity": ("right thing", "honest", "ethic", "report", "refus", "trust", "transparen"),
-    "innovation": ("new", "idea", "prototype", "experiment", "creative", "innovat", "built"),
-    "data-driven": ("data", "metric", "measur", "analy", "number", "dashboard", "test"),
-    "mentoring": ("mentor", "coach", "taught", "junior", "grow", "develop", "support"),
-    "time-management": ("deadline", "schedule", "time", "plan", "priorit", "calendar"),
-    "dealing-with-ambiguity": ("unclear", "ambigu", "unknown", "assum", "clarif", "question"),
-    "delivering-results": ("deliver", "result", "target", "goal", "launched", "shipped", "met"),
-    "stakeholder-management": (
-        "stakeholder",
-        "expectation",
-        "align",
-        "update",
-        "manager",
-        "client",
-        "sponsor",
-    ),
-    "diversity-inclusion": (
-        "inclusi",
-        "divers",
-        "perspective",
-        "respect",
-        "background",
-        "accessib",
-        "equit",
-    ),
-}
-
-_STOPWORDS = set(
-    "a an the and or but of to in on at for with about as by from that this it is was were be "
-    "been you your me my i we our they them their he she his her tell time when what how did do "
-    "describe give example situation had have has would could can will not".split()
-)
-
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -231,13 +172,35 @@ def _item(
     suggestion: str,
     sentences: list[str] | None = None,
     index: int | None = None,
+    code: str = "",
 ) -> None:
     sentence = sentences[index] if sentences is not None and index is not None else ""
-    items.append(Item(dimension, severity, message, suggestion, sentence, index))
+    items.append(Item(dimension, severity, message, suggestion, sentence, index, code=code))
 
 
 # ---------------------------------------------------------------------------------------------
 # Dimensions
+
+
+#: In free text, a section no sentence was labelled with is reported missing only when the
+#: engine is confident: no sentence has even this probability of playing its role. Otherwise
+#: it shows the likeliest sentence and asks. The action and the result are the heart of an
+#: answer, so for them it asks only when the model leans to the role for some sentence (more
+#: likely than not); for the setting, task, obstacle and learning, which writers phrase in many
+#: ways, any sentence with a 1-in-20 chance is enough to ask instead of claim. Fixed a priori
+#: (1/2 and 1/20), not fitted to the benchmark sets.
+MISSING_CONFIDENCE = {"action": 0.5, "result": 0.5}
+MISSING_CONFIDENCE_OTHER = 0.05
+
+
+def _closest(sents: list[str], role: str) -> tuple[int | None, float]:
+    """The sentence most likely to play ``role`` (before sequence smoothing), and how likely."""
+    best, best_p = None, 0.0
+    for i, scores in enumerate(sections.role_scores(sents)):
+        p = math.exp(scores[role])
+        if p > best_p:
+            best, best_p = i, p
+    return best, best_p
 
 
 def _structure(framework, sents, labels, sec_words, total, mode, items) -> int:
@@ -246,13 +209,32 @@ def _structure(framework, sents, labels, sec_words, total, mode, items) -> int:
         got = sec_words.get(section.key, 0)
         share = got / total if total else 0.0
         if got == 0:
-            score -= 30 if section.role in ("action", "result") else 20
+            core = section.role in ("action", "result")
+            idx, p = _closest(sents, section.role) if mode == "text" else (None, 0.0)
+            threshold = MISSING_CONFIDENCE.get(section.role, MISSING_CONFIDENCE_OTHER)
+            if idx is not None and p >= threshold:
+                # Not sure: say what was heard and ask, rather than claim it is missing.
+                score -= 8 if core else 5
+                _item(
+                    items,
+                    "structure",
+                    "low",
+                    f"Is this your {section.label.lower()}? I couldn't tell for sure.",
+                    f"If it is, make it stand out ({section.hint.split('.')[0].lower()}); "
+                    f"if not, add one: {section.prompts[0]}",
+                    sents,
+                    idx,
+                    code=f"ask:{section.key}",
+                )
+                continue
+            score -= 30 if core else 20
             _item(
                 items,
                 "structure",
-                "high" if section.role in ("action", "result") else "medium",
+                "high" if core else "medium",
                 f"No {section.label.lower()} yet.",
                 section.hint,
+                code=f"missing:{section.key}",
             )
         elif share < section.share[0] * 0.6:
             score -= 8
@@ -507,26 +489,35 @@ def _tone(sents, items) -> int:
 
 
 def _fit(answer: AnswerInput, sents, items) -> int:
-    text = " ".join(sents).lower()
-    q_words = {w for w in lower_words(answer.question) if w not in _STOPWORDS and len(w) > 3}
-    a_words = set(lower_words(text))
-    overlap = len({w for w in q_words if any(a.startswith(w[:5]) for a in a_words)})
-    q_score = overlap / len(q_words) if q_words else 0.6
-    comps = [c for c in answer.competencies if c in COMPETENCY_CUES]
-    c_score = 0.6
-    if comps:
-        hits = [sum(1 for cue in COMPETENCY_CUES[c] if cue in text) for c in comps]
-        c_score = max(min(1.0, h / 3) for h in hits)
-    score = _clamp(20 + 80 * (0.5 * min(1.0, q_score * 1.4) + 0.5 * c_score))
-    if answer.question and score < 55:
+    """Fit to the question by meaning (see :mod:`prepple.services.feedback.fit`). Only a clear
+    miss is reported as one; a weak match asks the author to make the link."""
+    if not answer.question.strip():
+        return 70
+    result = fitting.judge(answer.question, " ".join(sents), answer.competencies)
+    if not result.targets:
+        return result.score
+    target = fitting.name_of(result.targets[0]).lower()
+    heard = fitting.name_of(result.heard).lower()
+    if result.verdict == "off_topic":
         _item(
             items,
             "fit",
             "medium",
             "It isn't clear how this story answers the question.",
-            f"Use the question's own words: {answer.question.strip()[:120]}",
+            f"The question is about {target}; this story mostly shows {heard}. Pick a story "
+            f"where {target} is the heart of it, or say plainly how this one shows it.",
+            code="off_topic",
         )
-    return score
+    elif result.verdict == "unsure":
+        _item(
+            items,
+            "fit",
+            "low",
+            f"I mostly hear {heard} in this story. Is that what the question is after?",
+            f"If the question is about {target}, add a sentence that says how the story shows it.",
+            code="fit_ask",
+        )
+    return result.score
 
 
 def _originality(sents, items) -> tuple[int, float]:
@@ -571,6 +562,9 @@ def analyze(answer: AnswerInput, *, similar_to_others: float | None = None) -> R
         list(answer.competencies or []),
     )
     sents, labels, cut, mode = _prepare(answer)
+    language = detect_language(lower_words(" ".join(sents)))
+    if language != "en":
+        return _not_english(framework, sents, labels, language, mode)
     sent_words = [words(s) for s in sents]
     total = sum(len(w) for w in sent_words)
     sec_words: dict[str, int] = {s.key: 0 for s in sections_of(framework)}
@@ -652,7 +646,37 @@ def analyze(answer: AnswerInput, *, similar_to_others: float | None = None) -> R
             "hard_words": stats.hard_words,
             "acronyms": stats.acronyms,
             "truncated": cut,
+            "language": "en",
         },
+    )
+
+
+def _not_english(framework, sents, labels, language, mode) -> Report:
+    """The report for an answer that is not in English: the engine's checks (sections,
+    readability, hedges, fit) are built for English and would only mislead, so it says so."""
+    name = LANGUAGE_NAMES.get(language, "another language")
+    n = sum(len(words(s)) for s in sents)
+    items = [
+        Item(
+            "listenability",
+            "high",
+            f"This answer reads as {name}, not English."
+            if language
+            else "This answer doesn't read as English.",
+            "Prepple's feedback only understands English, so it can't score this answer. "
+            "Write it in English to get feedback on its structure and delivery.",
+            code="language",
+        )
+    ]
+    sec_words = {s.key: 0 for s in sections_of(framework)}
+    return Report(
+        framework,
+        0,
+        {d: 0 for d in DIMENSIONS},
+        items,
+        [LabeledSentence(s, "other", len(words(s))) for s in sents],
+        sec_words,
+        {"words": n, "sentences": len(sents), "mode": mode, "language": language or "unknown"},
     )
 
 

