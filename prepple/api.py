@@ -3,8 +3,11 @@
 These are plain Starlette routes (mounted through ``rx.App(api_transformer=...)``) because
 video bytes should not travel over the state websocket. They authorise with signed tokens
 (``prepple.services.signing``) that a guarded event handler hands to the owner's browser, so
-the same server-side checks apply as everywhere else: a token names one recording and one
-user, for one purpose, and expires. All database and file work runs in worker threads.
+the same server-side checks apply as everywhere else: a token names one recording and the
+account and log-in session it was made for, for one purpose, and expires; every request checks
+again that the session still stands (log-out, a password change or deactivation ends the link)
+and, for uploads, that the recording is the very one the token was made for. All database and
+file work runs in worker threads.
 """
 
 from __future__ import annotations
@@ -44,17 +47,34 @@ async def _in_session(fn: Callable[..., Any], **kwargs: Any) -> Any:
     return await run_in_threadpool(run)
 
 
-def _upload_owner(request: Request) -> tuple[int, int]:
-    return recordings.token_target(
+def _upload_precheck(request: Request) -> None:
+    """Refuse a malformed, forged or expired token before reading any body."""
+    recordings.token_target(
         "upload", request.headers.get("x-upload-token"), request.path_params["rid"]
     )
+
+
+async def _upload_call(request: Request, fn: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run ``fn`` for the recording and owner the upload token names, after checking, in the
+    same transaction, that the token still stands (:func:`recordings.upload_authorise`)."""
+    token = request.headers.get("x-upload-token")
+    rid_param = request.path_params["rid"]
+
+    def run() -> Any:
+        with session_scope() as session:
+            rid, uid = recordings.upload_authorise(
+                session=session, token=token, recording_id=rid_param
+            )
+            return fn(session=session, recording_id=rid, user_id=uid, **kwargs)
+
+    return await run_in_threadpool(run)
 
 
 async def upload_status(request: Request) -> Response:
     """``GET``: how many bytes the server holds (the browser resumes from there)."""
     try:
-        rid, uid = _upload_owner(request)
-        status = await _in_session(recordings.upload_status, recording_id=rid, user_id=uid)
+        _upload_precheck(request)
+        status = await _upload_call(request, recordings.upload_status)
     except RecordingError as exc:
         return _error(exc)
     return JSONResponse({"ok": True, **status}, headers=NO_STORE)
@@ -78,17 +98,13 @@ async def _read_chunk(request: Request) -> bytes:
 async def upload_chunk(request: Request) -> Response:
     """``PUT ?offset=N``: append one chunk at byte ``N``."""
     try:
-        rid, uid = _upload_owner(request)
+        _upload_precheck(request)
         offset_text = request.query_params.get("offset", "")
         if not offset_text.isdigit():
             raise RecordingError("The chunk's offset is missing.", 400)
         data = await _read_chunk(request)
-        received = await _in_session(
-            recordings.upload_append,
-            recording_id=rid,
-            user_id=uid,
-            offset=int(offset_text),
-            data=data,
+        received = await _upload_call(
+            request, recordings.upload_append, offset=int(offset_text), data=data
         )
     except RecordingError as exc:
         return _error(exc)
@@ -100,13 +116,11 @@ async def upload_complete(request: Request) -> Response:
     from prepple import jobs
 
     try:
-        rid, uid = _upload_owner(request)
+        _upload_precheck(request)
         total_text = request.query_params.get("total", "")
         if not total_text.isdigit():
             raise RecordingError("The recording's size is missing.", 400)
-        rec = await _in_session(
-            recordings.upload_complete, recording_id=rid, user_id=uid, total=int(total_text)
-        )
+        rec = await _upload_call(request, recordings.upload_complete, total=int(total_text))
     except RecordingError as exc:
         return _error(exc)
     except StorageError:
@@ -152,22 +166,25 @@ async def media(request: Request) -> Response:
 
 async def schedule_ics(request: Request) -> Response:
     """``GET ?token=...``: the user's practice schedule as an iCalendar file (a calendar app
-    subscribes with this link; it can't log in, so the link carries a signed token)."""
+    subscribes with this link; it can't log in, so the link carries a signed token naming the
+    account and the log-in session it was made in)."""
     from datetime import datetime
 
-    from prepple.models import User
-    from prepple.services import reminders, schedule, signing
+    from prepple.services import accounts, reminders, schedule, signing
 
     try:
-        user_id = int(signing.verify("ics", request.query_params.get("token"))["u"])
-    except (signing.BadToken, KeyError, TypeError, ValueError):
+        holder = signing.Holder.from_claims(
+            signing.verify("ics", request.query_params.get("token"))
+        )
+    except signing.BadToken:
         return _error(RecordingError("This calendar link has expired; download it again.", 403))
 
     def build() -> bytes | None:
         with session_scope() as db:
-            user = db.get(User, user_id)
-            if user is None or not user.is_active:
-                return None  # a deactivated or deleted account's link stops working
+            if accounts.holder_check(session=db, holder=holder) is None:
+                # Logged out, password changed, deactivated or deleted: the link stops.
+                return None
+            user_id = holder.user_id
             zone = reminders.user_zone(session=db, user_id=user_id)
             today = datetime.now(zone).date()
             return schedule.plan_ics(session=db, user_id=user_id, today=today, tz=zone.key)

@@ -7,6 +7,7 @@ Table rows never go to the browser as they are: services return small public vie
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -16,6 +17,17 @@ from sqlmodel import Field, SQLModel
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+#: Table options for every table with an integer id: SQLite must never hand a freed id out again
+#: (without AUTOINCREMENT it reuses the highest one, and a deleted account's links, reports and
+#: tokens would then name whoever got it next). PostgreSQL's sequences never reuse ids anyway.
+AUTOINCREMENT = {"sqlite_autoincrement": True}
+
+
+def new_token_key() -> str:
+    """A fresh random key for :attr:`User.token_key`."""
+    return secrets.token_hex(16)
 
 
 def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column:
@@ -51,6 +63,7 @@ class User(SQLModel, table=True):
     """A person with an account. E-mail is stored lower-cased and unique."""
 
     __tablename__ = "users"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_column=Column(String(254), unique=True, nullable=False, index=True))
@@ -59,6 +72,12 @@ class User(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     password_changed_at: datetime = Field(default_factory=utcnow)
+    #: Random; every signed link made for this account (calendar, media, upload) names it, and
+    #: it is replaced when the password changes or the account is deactivated, which ends all
+    #: such links at once. A new account never has an old one's key.
+    token_key: str = Field(
+        default_factory=new_token_key, sa_column=Column(String(32), nullable=False)
+    )
 
 
 class UserRole(SQLModel, table=True):
@@ -77,6 +96,7 @@ class UserSession(SQLModel, table=True):
     """A login session. Only the SHA-256 of the random token is stored."""
 
     __tablename__ = "user_sessions"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("users.id"))
@@ -90,6 +110,7 @@ class PasswordResetToken(SQLModel, table=True):
     """A single-use, expiring password reset token (stored hashed)."""
 
     __tablename__ = "password_reset_tokens"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("users.id"))
@@ -114,6 +135,7 @@ class Competency(SQLModel, table=True):
     """A competency or value that behavioral questions probe (leadership, conflict, ...)."""
 
     __tablename__ = "competencies"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(sa_column=Column(String(60), unique=True, nullable=False))
@@ -125,6 +147,7 @@ class Company(SQLModel, table=True):
     """A company whose public values shape its behavioral interviews."""
 
     __tablename__ = "companies"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(sa_column=Column(String(60), unique=True, nullable=False))
@@ -138,7 +161,7 @@ class Question(SQLModel, table=True):
     """A behavioral interview question. ``search_text`` is a folded copy for search."""
 
     __tablename__ = "questions"
-    __table_args__ = (Index("ix_questions_difficulty", "difficulty"),)
+    __table_args__ = (Index("ix_questions_difficulty", "difficulty"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String(80), unique=True, nullable=False))
@@ -228,7 +251,7 @@ class OutboxMessage(SQLModel, table=True):
     to staff and are scrubbed once delivered or used."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_status", "status"),)
+    __table_args__ = (Index("ix_outbox_status", "status"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = Field(
@@ -254,6 +277,7 @@ class AuditEntry(SQLModel, table=True):
     """What staff did in the admin area, and account events worth keeping."""
 
     __tablename__ = "audit_log"
+    __table_args__ = AUTOINCREMENT
     id: int | None = Field(default=None, primary_key=True)
     actor_id: int | None = Field(
         default=None,
@@ -268,6 +292,7 @@ class Story(SQLModel, table=True):
     """A story from the user's experience; one story can serve several questions."""
 
     __tablename__ = "stories"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("users.id"))
@@ -285,7 +310,10 @@ class Answer(SQLModel, table=True):
     revision came from a stale tab, and the text it would overwrite is kept as a version."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("user_id", "question_id", name="uq_answer_user_question"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id", name="uq_answer_user_question"),
+        AUTOINCREMENT,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("users.id"))
@@ -313,6 +341,7 @@ class AnswerVersion(SQLModel, table=True):
     """A snapshot of an answer, for history and side-by-side comparison."""
 
     __tablename__ = "answer_versions"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     answer_id: int = Field(sa_column=_fk("answers.id"))
@@ -341,6 +370,7 @@ class Recording(SQLModel, table=True):
     __table_args__ = (
         Index("ix_recordings_user_question", "user_id", "question_id"),
         Index("ix_recordings_status", "status"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -375,6 +405,7 @@ class Interview(SQLModel, table=True):
     """An interview the user prepares for: the date the practice schedule counts down to."""
 
     __tablename__ = "interviews"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("users.id"))
@@ -391,7 +422,7 @@ class PlanItem(SQLModel, table=True):
     ``due_on`` is the user's local calendar day (ISO date text, e.g. 2026-12-03)."""
 
     __tablename__ = "plan_items"
-    __table_args__ = (Index("ix_plan_items_user_due", "user_id", "due_on"),)
+    __table_args__ = (Index("ix_plan_items_user_due", "user_id", "due_on"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("users.id"))
@@ -431,7 +462,7 @@ class Notification(SQLModel, table=True):
     """An in-app notification (the bell): reminders now, comments and shares later."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("users.id"))
@@ -448,7 +479,10 @@ class ReminderSend(SQLModel, table=True):
     however many schedulers fire or however often a missed one is caught up."""
 
     __tablename__ = "reminder_sends"
-    __table_args__ = (UniqueConstraint("user_id", "day", "kind", name="uq_reminder_once"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "day", "kind", name="uq_reminder_once"),
+        AUTOINCREMENT,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("users.id"))
@@ -479,6 +513,7 @@ class Share(SQLModel, table=True):
     database alone does not hold usable links. Revoked or expired shares grant nothing."""
 
     __tablename__ = "shares"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(sa_column=_fk("users.id"))
@@ -507,6 +542,7 @@ class ShareItem(SQLModel, table=True):
     """One answer or recording inside a share (a share of several is a set)."""
 
     __tablename__ = "share_items"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     share_id: int = Field(sa_column=_fk("shares.id"))
@@ -520,6 +556,7 @@ class Comment(SQLModel, table=True):
     (``quote``), or general. Deleted comments keep their row (``deleted_at``) for moderation."""
 
     __tablename__ = "comments"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])
@@ -540,6 +577,7 @@ class Review(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("author_id", "target", name="uq_review_author_target"),
         Index("ix_reviews_target", "target"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -564,6 +602,7 @@ class AiFeedbackVote(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("voter_id", "target", "item_key", name="uq_ai_vote_once"),
         Index("ix_ai_votes_dimension", "dimension"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -578,6 +617,9 @@ class AiFeedbackVote(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+REPORT_TARGETS = ("recording", "answer", "comment", "resume")
+
+
 class AbuseReport(SQLModel, table=True):
     """A report of abuse on a shared item, comment or resume, kept for moderators."""
 
@@ -585,12 +627,32 @@ class AbuseReport(SQLModel, table=True):
     __table_args__ = (
         Index("ix_abuse_status", "status"),
         UniqueConstraint("reporter_id", "target_kind", "target_id", name="uq_abuse_once"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)
     reporter_id: int = Field(sa_column=_fk("users.id"))
     target_kind: str = Field(sa_column=Column(String(12), nullable=False))
     target_id: int
+    #: The reported row itself (exactly one is set, matching ``target_kind``): a report dies
+    #: with what it reports and can never point at a later row that got the same id.
+    recording_id: int | None = Field(
+        default=None, sa_column=_fk("recordings.id", nullable=True, index=False)
+    )
+    answer_id: int | None = Field(
+        default=None, sa_column=_fk("answers.id", nullable=True, index=False)
+    )
+    comment_id: int | None = Field(
+        default=None, sa_column=_fk("comments.id", nullable=True, index=False)
+    )
+    resume_id: int | None = Field(
+        default=None, sa_column=_fk("resumes.id", nullable=True, index=False)
+    )
+
+    @staticmethod
+    def target_columns(kind: str, target_id: int) -> dict[str, int]:
+        """The foreign-key column to set for a report on ``kind`` ``target_id``."""
+        return {f"{kind}_id": target_id} if kind in REPORT_TARGETS else {}
     reason: str = Field(sa_column=Column(String(20), nullable=False))
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
     status: str = Field(default="open", sa_column=Column(String(10), nullable=False))
@@ -601,7 +663,7 @@ class HelpfulVote(SQLModel, table=True):
     """A user found a public answer helpful (ranks the community's answers)."""
 
     __tablename__ = "helpful_votes"
-    __table_args__ = (UniqueConstraint("voter_id", "target", name="uq_helpful_once"),)
+    __table_args__ = (UniqueConstraint("voter_id", "target", name="uq_helpful_once"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])
@@ -615,7 +677,7 @@ class SavedExample(SQLModel, table=True):
     """A public answer a user saved to learn from."""
 
     __tablename__ = "saved_examples"
-    __table_args__ = (UniqueConstraint("user_id", "target", name="uq_saved_example"),)
+    __table_args__ = (UniqueConstraint("user_id", "target", name="uq_saved_example"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     recording_id: int | None = Field(default=None, sa_column=_target_fks()[0])
@@ -630,6 +692,7 @@ class Resume(SQLModel, table=True):
     ``published_at`` is set."""
 
     __tablename__ = "resumes"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(sa_column=_fk("users.id"))
@@ -646,7 +709,10 @@ class ResumeItem(SQLModel, table=True):
     """One recording in a resume, at ``position``."""
 
     __tablename__ = "resume_items"
-    __table_args__ = (UniqueConstraint("resume_id", "recording_id", name="uq_resume_item"),)
+    __table_args__ = (
+        UniqueConstraint("resume_id", "recording_id", name="uq_resume_item"),
+        AUTOINCREMENT,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     resume_id: int = Field(sa_column=_fk("resumes.id"))

@@ -171,6 +171,20 @@ def make_user(session):
     return _make
 
 
+@pytest.fixture
+def holder_for(session):
+    """Factory: ``holder_for(user)`` -> the ``signing.Holder`` of a new log-in session of
+    ``user`` (what the media, upload and calendar links made in that session name)."""
+    from prepple.models import User
+
+    def _make(user):
+        token = accounts.session_create(session=session, user=session.get(User, user.id))
+        session.commit()
+        return accounts.session_lookup(session=session, token=token)[1]
+
+    return _make
+
+
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """A real S3 API server (moto's ThreadedMotoServer) on a free local port."""

@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 
 from prepple import api as api_module
 from prepple import jobs
-from prepple.models import Question, Recording
+from prepple.models import Question, Recording, User
 from prepple.services import recordings, storage
 from tests.media_files import speech_webm
 
@@ -30,12 +30,12 @@ def webm_bytes(tmp_path_factory):
 
 
 @pytest.fixture
-def upload(session, make_user):
+def upload(session, make_user, holder_for):
     user = make_user("ann@example.com")
     qid = session.exec(select(Question.id)).first()
     rec = recordings.recording_create(session=session, user_id=user.id, question_id=qid)
     session.commit()
-    return rec, {"X-Upload-Token": recordings.upload_token(rec)}
+    return rec, {"X-Upload-Token": recordings.upload_token(rec, holder_for(user))}
 
 
 def _url(rec, tail=""):
@@ -98,12 +98,12 @@ def test_oversized_chunks_and_bad_offsets_are_refused(client, upload):
 
 
 def test_media_route_streams_with_ranges_for_the_owner_only(
-    client, upload, webm_bytes, make_user, session
+    client, upload, webm_bytes, make_user, session, holder_for
 ):
     rec, headers = upload
     client.put(_url(rec, "?offset=0"), content=webm_bytes, headers=headers)
     client.post(_url(rec, f"/complete?total={len(webm_bytes)}"), headers=headers)
-    token = recordings.media_token(rec.id, rec.user_id)
+    token = recordings.media_token(rec.id, holder_for(session.get(User, rec.user_id)))
     session.expire_all()
     stored = storage.get_storage().local_path(session.get(Recording, rec.id).media_key)
     whole = client.get(f"/api/recordings/{rec.id}/media?token={token}")
@@ -114,7 +114,7 @@ def test_media_route_streams_with_ranges_for_the_owner_only(
     )
     assert part.status_code == 206 and part.content == whole.content[:100]
     stranger = make_user("eve@example.com")
-    forged = recordings.media_token(rec.id, stranger.id)  # a valid token, for someone else
+    forged = recordings.media_token(rec.id, holder_for(stranger))  # a valid one, for someone else
     assert client.get(f"/api/recordings/{rec.id}/media?token={forged}").status_code == 404
     upload_token = headers["X-Upload-Token"]
     assert client.get(f"/api/recordings/{rec.id}/media?token={upload_token}").status_code == 403

@@ -165,7 +165,7 @@ def test_a_worker_killed_mid_transcription_loses_no_job(
 
 
 def test_the_whole_path_on_s3(
-    session, make_user, answer_webm, s3_endpoint, monkeypatch, make_recording
+    session, make_user, answer_webm, s3_endpoint, monkeypatch, make_recording, holder_for
 ):
     """Scaled path: recordings go to S3 (a real S3 API server), the worker reads them from
     there, and playback is a redirect to a short-lived presigned URL."""
@@ -186,13 +186,14 @@ def test_the_whole_path_on_s3(
         monkeypatch.setenv(f"PREPPLE_{key}", value)
     reset_settings_cache()
     storage.reset_storage_cache()
-    rec = make_recording(make_user(), answer_webm)
+    user = make_user()
+    rec = make_recording(user, answer_webm)
     store = storage.get_storage()
     assert store.local_path(rec.media_key) is None and store.exists(rec.media_key)
     assert jobs.process_recording(rec.id) == "done"
     session.expire_all()
     assert "checkout" in session.get(Recording, rec.id).transcript_json.lower()
-    token = recordings.media_token(rec.id, rec.user_id)
+    token = recordings.media_token(rec.id, holder_for(user))
     res = TestClient(api.api).get(
         f"/api/recordings/{rec.id}/media?token={token}", follow_redirects=False
     )

@@ -26,10 +26,12 @@ from prepple.models import (
     User,
     UserRole,
     UserSession,
+    new_token_key,
     utcnow,
 )
 from prepple.services import notifications
 from prepple.services.authz import DEFAULT_ROLE, ROLES, Principal
+from prepple.services.signing import Holder
 from prepple.services.validation import (
     InvalidInput,
     check_password,
@@ -82,14 +84,23 @@ def user_register(
     password: object,
     display_name: object,
     roles: tuple[str, ...] = (DEFAULT_ROLE,),
+    client_ip: str = "",
+    now: datetime | None = None,
 ) -> User:
-    """Create an account. Raises :class:`InvalidInput` for bad input or a taken e-mail."""
+    """Create an account. Raises :class:`InvalidInput` for bad input or a taken e-mail.
+
+    With ``client_ip`` (the sign-up form), at most ``registrations_per_ip`` attempts an hour
+    come from one address (a taken e-mail counts too: it also probes who has an account).
+    Counted in a transaction of its own, like failed log-ins."""
     settings = get_settings()
+    now = now or utcnow()
     email_c = clean_email(email)
     name = clean_display_name(display_name)
     pw = check_password(password, min_length=settings.password_min_length)
     if pw.lower() == email_c:
         raise AccountError("password", "Password can't be your e-mail address.")
+    if client_ip:
+        _registration_throttle(session, client_ip, now)
     if session.exec(select(User.id).where(User.email == email_c)).first() is not None:
         raise AccountError("email", "An account with this e-mail already exists. Log in instead?")
     bad = [r for r in roles if r not in ROLES]
@@ -107,6 +118,24 @@ def user_register(
 
 def _throttle_key(email: str) -> str:
     return f"email:{email}"
+
+
+def _registration_throttle(session: Session, client_ip: str, now: datetime) -> None:
+    """Count one sign-up attempt from ``client_ip``; AccountError once the hour's are used."""
+    settings = get_settings()
+    # The lock falls on the attempt after the last one allowed.
+    keys = {f"register:{client_ip[:100]}": settings.registrations_per_ip + 1}
+    locked = _locked_until(session, keys, now) or _record_failure(
+        session.get_bind(), keys, now, window_minutes=60, lock_minutes=60
+    )
+    if locked:
+        minutes = max(1, math.ceil((locked - now).total_seconds() / 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        raise AccountError(
+            "form",
+            "Too many accounts were created from your network in the last hour. "
+            f"Try again in {minutes} {unit}, or log in if you already have an account.",
+        )
 
 
 def _lock_message(until: datetime, now: datetime) -> str:
@@ -133,17 +162,23 @@ def _locked_until(session: Session, keys: dict[str, int], now: datetime) -> date
     return max(locks) if locks else None
 
 
-def _record_failure(bind, keys: dict[str, int], now: datetime) -> datetime | None:
+def _record_failure(
+    bind,
+    keys: dict[str, int],
+    now: datetime,
+    *,
+    window_minutes: int | None = None,
+    lock_minutes: int | None = None,
+) -> datetime | None:
     """Count one failure under each key, atomically, in a transaction of its own (the caller's
     transaction ends in an error and rolls back). Returns the lock time if one now applies."""
     settings = get_settings()
     table = LoginThrottle.__table__
     col = table.c
     stamp = literal(now, type_=col.window_started_at.type)
-    cutoff = literal(
-        now - timedelta(minutes=settings.login_window_minutes), type_=col.window_started_at.type
-    )
-    until = now + timedelta(minutes=settings.login_lockout_minutes)
+    window = window_minutes or settings.login_window_minutes
+    cutoff = literal(now - timedelta(minutes=window), type_=col.window_started_at.type)
+    until = now + timedelta(minutes=lock_minutes or settings.login_lockout_minutes)
     insert_for = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
     with Session(bind) as own:
         for key, limit in keys.items():
@@ -242,8 +277,40 @@ def session_user(*, session: Session, token: object, now: datetime | None = None
 
 def session_principal(*, session: Session, token: object) -> Principal:
     """The principal behind a token; a visitor when there is no valid session."""
+    return session_lookup(session=session, token=token)[0]
+
+
+def session_lookup(*, session: Session, token: object) -> tuple[Principal, Holder | None]:
+    """The principal behind a token and the :class:`Holder` that signed links made for it
+    name (``None`` for a visitor)."""
     user = session_user(session=session, token=token)
-    return principal_of(session, user) if user else Principal()
+    if user is None:
+        return Principal(), None
+    row = session.exec(
+        select(UserSession.id).where(UserSession.token_hash == hash_token(str(token)))
+    ).one()
+    return principal_of(session, user), Holder(user.id, row, user.token_key)
+
+
+def holder_check(*, session: Session, holder: Holder, now: datetime | None = None) -> User | None:
+    """The account a link's holder names, if the link still stands: the log-in session it was
+    made in is live (not logged out, expired or ended by a password change) and belongs to
+    it, the account is active and its token key is unchanged. ``None`` otherwise."""
+    now = now or utcnow()
+    row = session.get(UserSession, holder.session_id)
+    if row is None or row.user_id != holder.user_id or row.expires_at <= now:
+        return None
+    user = session.get(User, holder.user_id)
+    if user is None or not user.is_active:
+        return None
+    if not hmac.compare_digest(user.token_key.encode(), holder.key.encode()):
+        return None
+    return user
+
+
+def _end_links(user: User) -> None:
+    """Every signed link made for ``user`` stops working (a new token key)."""
+    user.token_key = new_token_key()
 
 
 def session_revoke(*, session: Session, token: object) -> None:
@@ -346,6 +413,7 @@ def password_reset_complete(
         raise AccountError("form", RESET_LINK_DEAD)
     user.password_hash = _hasher().hash(pw)
     user.password_changed_at = now
+    _end_links(user)
     _end_reset_tokens(session, user.id, now)
     notifications.scrub(session=session, user_id=user.id, kind="password_reset")
     session.exec(delete(UserSession).where(UserSession.user_id == user.id))
@@ -369,6 +437,7 @@ def password_change(
         raise AccountError("new_password", "New password must differ from the current one.")
     user.password_hash = _hasher().hash(pw)
     user.password_changed_at = utcnow()
+    _end_links(user)
     _end_reset_tokens(session, user.id, utcnow())
     keep = hash_token(keep_token) if keep_token else ""
     session.exec(
@@ -408,6 +477,7 @@ def user_set_active(*, session: Session, actor: Principal, user_id: int, active:
     user.is_active = active
     if not active:
         session.exec(delete(UserSession).where(UserSession.user_id == user_id))
+        _end_links(user)
     audit(
         session,
         actor_id=actor.user_id,

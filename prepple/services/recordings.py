@@ -241,19 +241,50 @@ def recording_create(
     return rec
 
 
-def upload_token(recording: Recording) -> str:
-    """A token that lets the browser upload this one recording (24 hours)."""
-    return signing.sign(
-        "upload", {"r": recording.id, "u": recording.user_id}, ttl_seconds=UPLOAD_TOKEN_SECONDS
-    )
+def upload_token(recording: Recording, holder: signing.Holder) -> str:
+    """A token that lets the owner's browser upload this one recording (24 hours, and only
+    while the log-in session ``holder`` names stands: see ``services/signing.py``)."""
+    payload = {"r": recording.id, "c": signing.stamp(recording.created_at), **holder.claims()}
+    return signing.sign("upload", payload, ttl_seconds=UPLOAD_TOKEN_SECONDS)
 
 
-def media_token(recording_id: int, user_id: int | None, key: str = "") -> str:
+def media_token(recording_id: int, holder: signing.Holder | None, key: str = "") -> str:
     """A token that lets one viewer's browser stream this recording (6 hours): the owner, or
-    someone it is shared with (``key``: the link they came through; visitors have no id)."""
-    return signing.sign(
-        "media", {"r": recording_id, "u": user_id or 0, "k": key}, ttl_seconds=MEDIA_TOKEN_SECONDS
-    )
+    someone it is shared with (``key``: the link they came through). ``holder`` names a
+    signed-in viewer and the session the link was made in (``None``: a visitor, whose token
+    is good only through ``key``)."""
+    payload = {"r": recording_id, "k": key, **(holder.claims() if holder else {"u": 0})}
+    return signing.sign("media", payload, ttl_seconds=MEDIA_TOKEN_SECONDS)
+
+
+EXPIRED_LINK = "This link has expired. Reload the page and try again."
+
+
+def _holder_user(session: Session, data: dict) -> int:
+    """The account a verified token's holder names, if it still stands (RecordingError 403
+    once its session ended, its password changed or the account was deactivated)."""
+    from prepple.services import accounts
+
+    try:
+        holder = signing.Holder.from_claims(data)
+    except signing.BadToken as exc:
+        raise RecordingError(EXPIRED_LINK, 403) from exc
+    user = accounts.holder_check(session=session, holder=holder)
+    if user is None:
+        raise RecordingError(EXPIRED_LINK, 403)
+    return holder.user_id
+
+
+def upload_authorise(*, session: Session, token: object, recording_id: object) -> tuple[int, int]:
+    """``(recording_id, user_id)`` for an upload request: a valid upload token for this very
+    recording (its id and creation time), made in a log-in session that still stands."""
+    rid, _ = token_target("upload", token, recording_id)
+    data = signing.verify("upload", token)
+    uid = _holder_user(session, data)
+    rec = session.get(Recording, rid)
+    if rec is None or rec.user_id != uid or data.get("c") != signing.stamp(rec.created_at):
+        raise RecordingError("This link is for another recording.", 403)
+    return rid, uid
 
 
 def token_target(purpose: str, token: object, recording_id: object) -> tuple[int, int]:
@@ -263,7 +294,7 @@ def token_target(purpose: str, token: object, recording_id: object) -> tuple[int
         rid = int(data["r"])
         uid = int(data["u"])
     except (signing.BadToken, KeyError, TypeError, ValueError) as exc:
-        raise RecordingError("This link has expired. Reload the page and try again.", 403) from exc
+        raise RecordingError(EXPIRED_LINK, 403) from exc
     if str(rid) != str(recording_id):
         raise RecordingError("This link is for another recording.", 403)
     return rid, uid
@@ -906,21 +937,22 @@ class MediaLocation:
 SHARED_PRESIGN_SECONDS = 600  # long enough to seek through a long answer
 
 
-def resume_media_token(recording_id: int, resume_id: int) -> str:
+def resume_media_token(recording_id: int, resume_id: int, resume_stamp: int) -> str:
     """A token that lets anyone play one recording of one published resume (6 hours); the
-    route checks on every request that the resume is still published and includes it."""
-    return signing.sign(
-        "resume-media", {"r": recording_id, "res": resume_id}, ttl_seconds=MEDIA_TOKEN_SECONDS
-    )
+    route checks on every request that the resume (``resume_stamp``: its creation time, see
+    ``signing.stamp``) is still published, its owner active, and that it includes it."""
+    payload = {"r": recording_id, "res": resume_id, "rc": resume_stamp}
+    return signing.sign("resume-media", payload, ttl_seconds=MEDIA_TOKEN_SECONDS)
 
 
 def media_for_token(*, session: Session, token: object, recording_id: object) -> MediaLocation:
     """Check a playback token again, now, and say where the media is.
 
-    A ``media`` token names the viewer (0 for a visitor holding a link) and the link key they
-    came through; :func:`prepple.services.sharing.access` decides as for every other request.
-    A ``resume-media`` token is good while its resume is published and includes the
-    recording."""
+    A ``media`` token names the viewer's account and log-in session (a visitor holding a link:
+    none) and the link key they came through; the session must still stand, then
+    :func:`prepple.services.sharing.access` decides as for every other request. A
+    ``resume-media`` token is good while its resume (the very one: its creation time is in
+    the token) is published, its owner active, and it includes the recording."""
     from prepple.services import resumes, sharing, storage
 
     try:
@@ -931,16 +963,18 @@ def media_for_token(*, session: Session, token: object, recording_id: object) ->
             data = signing.verify("resume-media", token)
             rid, uid, key, resume_id = int(data["r"]), 0, "", int(data["res"])
         except (signing.BadToken, KeyError, TypeError, ValueError) as exc:
-            raise RecordingError(
-                "This link has expired. Reload the page and try again.", 403
-            ) from exc
+            raise RecordingError(EXPIRED_LINK, 403) from exc
     if str(rid) != str(recording_id):
         raise RecordingError("This link is for another recording.", 403)
     owner = False
     if resume_id:
-        if not resumes.resume_media_allowed(session=session, resume_id=resume_id, recording_id=rid):
+        if not resumes.resume_media_allowed(
+            session=session, resume_id=resume_id, recording_id=rid, resume_stamp=data.get("rc")
+        ):
             raise RecordingError("This resume is no longer published.", 403)
     else:
+        if uid:
+            _holder_user(session, data)
         viewer = sharing.viewer_of(session, uid)
         try:
             grant = sharing.access(

@@ -222,9 +222,11 @@ def prefs_set(
     return _view(row)
 
 
-def unsubscribe_link(user_id: int) -> str:
-    """A signed, long-lived link that turns off a user's reminder e-mails in one click."""
-    token = signing.sign(UNSUBSCRIBE_PURPOSE, {"uid": user_id}, ttl_seconds=UNSUBSCRIBE_TTL_SECONDS)
+def unsubscribe_link(user: User) -> str:
+    """A signed, long-lived link that turns off a user's reminder e-mails in one click. It
+    names the account's id and creation time, so it never works for a later account."""
+    payload = {"uid": user.id, "c": signing.stamp(user.created_at)}
+    token = signing.sign(UNSUBSCRIBE_PURPOSE, payload, ttl_seconds=UNSUBSCRIBE_TTL_SECONDS)
     return f"{get_settings().base_url.rstrip('/')}{UNSUBSCRIBE_PATH}?token={token}"
 
 
@@ -232,7 +234,8 @@ def unsubscribe(*, session: Session, token: object, now: datetime | None = None)
     """Turn off reminder e-mails for the user a link was made for (in-app reminders stay).
 
     Returns whether the token was valid; a second click changes nothing and is also ``True``,
-    as is a link for an account that no longer exists (nothing is sent to it)."""
+    as is a link for an account that no longer exists (nothing is sent to it; a later account
+    with the same id is not touched)."""
     try:
         data = signing.verify(UNSUBSCRIBE_PURPOSE, token)
     except signing.BadToken:
@@ -240,7 +243,8 @@ def unsubscribe(*, session: Session, token: object, now: datetime | None = None)
     uid = data.get("uid")
     if not isinstance(uid, int) or isinstance(uid, bool):
         return False
-    if session.get(User, uid) is None:
+    user = session.get(User, uid)
+    if user is None or data.get("c") != signing.stamp(user.created_at):
         return True
     row = _prefs_row(session, uid)
     quieter = {"email": "off", "both": "inapp"}.get(row.channel, row.channel)
@@ -423,7 +427,7 @@ def _email_body(user: User, title: str, overdue: int) -> str:
         f"Open today's plan: {base}{TODAY_PATH}\n\n"
         f"You get this e-mail because you asked Prepple for practice reminders. Change the time "
         f"or the channel in your reminder settings: {base}{REMINDERS}\n"
-        f"Stop reminder e-mails with one click: {unsubscribe_link(user.id)}\n"
+        f"Stop reminder e-mails with one click: {unsubscribe_link(user)}\n"
     )
 
 

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, func, select
 
 from prepple.db import insert_ignore
 from prepple.models import Question, Recording, Resume, ResumeItem, ResumeViewMark, User, utcnow
-from prepple.services import validation
+from prepple.services import signing, validation
 from prepple.services.sharing import target_text
 from prepple.settings import get_settings
 
@@ -67,6 +67,8 @@ class ResumeView:
     published: bool
     views: int
     items: list[ResumeItemView] = field(default_factory=list)
+    #: The resume's creation time (``signing.stamp``), which its media tokens name.
+    stamp: int = 0
 
 
 def slugify(text: str) -> str:
@@ -122,6 +124,7 @@ def _view(session: Session, resume: Resume, *, public: bool = False) -> ResumeVi
         published=resume.published_at is not None,
         views=resume.views,
         items=_items(session, resume, public=public),
+        stamp=signing.stamp(resume.created_at),
     )
 
 
@@ -329,17 +332,23 @@ def resume_public(
     return _view(session, resume, public=True)
 
 
-def resume_media_allowed(*, session: Session, resume_id: int, recording_id: int) -> bool:
-    """Whether a published resume still includes this recording (checked on every request)."""
+def resume_media_allowed(
+    *, session: Session, resume_id: int, recording_id: int, resume_stamp: object
+) -> bool:
+    """Whether a published resume still includes this recording (checked on every request):
+    the very resume the token was made for (``resume_stamp``, its creation time), published,
+    of an active account."""
     row = session.exec(
-        select(ResumeItem.id)
-        .join(Resume, col(Resume.id) == ResumeItem.resume_id)
+        select(Resume.created_at)
+        .join(ResumeItem, col(ResumeItem.resume_id) == Resume.id)
         .join(Recording, col(Recording.id) == ResumeItem.recording_id)
+        .join(User, col(User.id) == Resume.owner_id)
         .where(
             ResumeItem.resume_id == resume_id,
             ResumeItem.recording_id == recording_id,
             col(Resume.published_at).is_not(None),
             col(Recording.moderated_at).is_(None),
+            col(User.is_active).is_(True),
         )
     ).first()
-    return row is not None
+    return row is not None and signing.stamp(row) == resume_stamp

@@ -455,6 +455,8 @@ def report_abuse(
         reporter_id=viewer.user_id,
         target_kind=str(kind),
         target_id=target_id,
+        # The foreign key: the report dies with what it reports.
+        **AbuseReport.target_columns(str(kind), target_id),
         reason=str(reason),
         detail=text,
         status="open",

@@ -249,7 +249,8 @@ def access(
     for an invitation meant for another account.
 
     A link that no longer works does not hide what the viewer may see anyway (an invitation
-    of their own, the community). Moderators may open what has an open report, to judge it."""
+    of their own, the community). Moderators may open what has an open report, to judge it.
+    Nothing of a deactivated account is shown to anyone else (but a moderator judging it)."""
     now = now or utcnow()
     try:
         row = target_row(session, target)
@@ -261,6 +262,13 @@ def access(
         return Access(via="owner", owner_id=row.user_id)
     if key:
         share = share_by_key(session, key)
+    owner = session.get(User, row.user_id)
+    if owner is None or not owner.is_active:
+        # A deactivated account's links, invitations and community answers show nothing;
+        # moderators may still judge what was reported.
+        if viewer.moderator and _reported(session, target):
+            return Access("moderator", row.user_id, None, True, False)
+        raise ShareError(NOT_SHARED, 404)
     try:
         if key:
             return _through_link(session, viewer, share, row, target, now)

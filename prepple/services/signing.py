@@ -3,6 +3,16 @@
 A token is ``<base64url(json payload)>.<base64url(HMAC-SHA256)>`` keyed with the app's secret
 key and a *purpose*, so a token made for one use (uploading recording 12) is worthless for
 another (playing it back, unsubscribing). Payloads carry an expiry (``exp``, Unix seconds).
+
+A token must never name something a later row could inherit (SQLite once reused freed ids, and
+a deleted account's links then worked for whoever got its id). So a token also names:
+
+- for an account, a :class:`Holder`: the user id, the log-in session the link was made in and
+  the account's random ``token_key``. Log-out ends the session, a password change or reset and
+  deactivation replace the key, so every media, upload and calendar link stops at once
+  (``accounts.holder_check`` checks all three on use);
+- for a recording, resume or account named without a session (unsubscribe), its creation time
+  (:func:`stamp`), compared with the row's on use.
 """
 
 from __future__ import annotations
@@ -12,6 +22,8 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from prepple.settings import get_settings
@@ -60,3 +72,41 @@ def verify(purpose: str, token: object, *, now: float | None = None) -> dict[str
     if data["exp"] < (now or time.time()):
         raise BadToken("expired")
     return data
+
+
+def stamp(when: datetime) -> int:
+    """A row's creation time as whole microseconds since 1970 (UTC): what a token names to
+    tell a row from a later one with the same id."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    delta = when - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The account a link is for, the log-in session it was made in, and the account's token
+    key at the time (see the module docstring)."""
+
+    user_id: int
+    session_id: int
+    key: str
+
+    def claims(self) -> dict[str, Any]:
+        """The payload fields that name this holder."""
+        return {"u": self.user_id, "s": self.session_id, "a": self.key}
+
+    @classmethod
+    def from_claims(cls, data: dict[str, Any]) -> Holder:
+        """The holder a verified payload names; :class:`BadToken` when it names none."""
+        uid, sid, key = data.get("u"), data.get("s"), data.get("a")
+        if not (
+            type(uid) is int
+            and type(sid) is int
+            and uid > 0
+            and sid > 0
+            and isinstance(key, str)
+            and key
+        ):
+            raise BadToken("the token names no account")
+        return cls(uid, sid, key)

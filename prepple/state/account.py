@@ -93,6 +93,6 @@ class AccountState(rx.State):
         except InvalidInput as exc:
             self.errors = {exc.field: exc.message}
             return
-        (await session_of(self))._end_session()
+        await (await session_of(self))._end_session()
         self.reset()
         return [rx.toast.info("Your account and its data were deleted."), rx.redirect("/")]

@@ -15,7 +15,7 @@ from prepple import jobs
 from prepple.db import session_scope
 from prepple.services import accounts, sharing
 from prepple.services.authz import PUBLIC
-from prepple.services.validation import InvalidInput
+from prepple.services.validation import InvalidInput, clean_email
 from prepple.state.session import (
     current_principal,
     form_data,
@@ -34,24 +34,23 @@ def _authenticate(email: object, password: object, client_ip: str) -> int:
         return user.id
 
 
-def _register(form: dict) -> int:
+def _register(form: dict, client_ip: str) -> int:
     with session_scope() as session:
         user = accounts.user_register(
             session=session,
             email=form.get("email"),
             password=form.get("password"),
             display_name=form.get("display_name"),
+            client_ip=client_ip,
         )
         return user.id
 
 
 def _request_reset(email: object) -> None:
-    with session_scope() as session:
-        message_id = accounts.password_reset_request(session=session, email=email)
-    if message_id is not None:
-        # Deliver on the job queue so the answer takes the same time whether or not the
-        # account exists; a failure stays on the outbox row for the hourly retry.
-        jobs.enqueue_delivery(message_id)
+    # Only the address's form is checked here; looking the account up, writing the link and
+    # sending it happen on the job queue, so the answer takes the same time whether or not
+    # the account exists (the work it would do for one is not on the request path at all).
+    jobs.enqueue_password_reset(clean_email(email))
 
 
 def _complete_reset(token: str, password: object) -> None:
@@ -171,7 +170,7 @@ class AuthState(rx.State):
             self.errors = mismatch
             return
         try:
-            user_id = await asyncio.to_thread(_register, form)
+            user_id = await asyncio.to_thread(_register, form, self.router.session.client_ip or "")
         except InvalidInput as exc:
             self._fail(exc)
             return
@@ -234,7 +233,7 @@ class AuthState(rx.State):
             return
         self._reset_token = ""
         self._password_changed = True  # the log-in page says so
-        (await session_of(self))._end_session()
+        await (await session_of(self))._end_session()
         return rx.redirect("/login")
 
     @rx.event

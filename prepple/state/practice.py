@@ -24,6 +24,7 @@ from prepple.services.authz import PUBLIC, SIGNED_IN
 from prepple.services.recordings import AttemptSummary, RecordingError
 from prepple.state.session import (
     as_int,
+    current_holder,
     current_principal,
     guarded,
     json_dict,
@@ -272,7 +273,7 @@ class PracticeState(rx.State):
                         mime=info.get("mime", ""),
                         practice_key=self.practice_key,
                     )
-                rid, token = rec.id, recordings.upload_token(rec)
+                rid, token = rec.id, recordings.upload_token(rec, current_holder())
         except RecordingError as exc:
             self.upload_error = exc.message
             return rx.call_script(f"window.preppleRecorder.failed({json.dumps(exc.message)})")
@@ -346,9 +347,8 @@ class RecordingState(rx.State):
         self.cheat_sheet = CHEAT_LABELS.get(view.cheat_sheet, view.cheat_sheet)
         self.has_video = view.has_video
         self.duration = recordings.format_duration(view.duration_seconds)
-        self.media_url = (
-            f"/api/recordings/{view.id}/media?token={recordings.media_token(view.id, user_id)}"
-        )
+        token = recordings.media_token(view.id, current_holder())
+        self.media_url = f"/api/recordings/{view.id}/media?token={token}"
         if view.status == "done":
             self._results(view)
 
@@ -633,7 +633,7 @@ class CompareState(rx.State):
                     id=view.id,
                     created=view.created,
                     media_url=f"/api/recordings/{view.id}/media?token="
-                    + recordings.media_token(view.id, user_id),
+                    + recordings.media_token(view.id, current_holder()),
                     has_video=view.has_video,
                     overall=report.overall or 0,
                     tokens=report_tokens(view.transcript.get("words", []), report),

@@ -249,7 +249,7 @@ class ResumePublicState(rx.State):
                 transcript=i.transcript,
                 has_video=i.has_video,
                 media_url=f"/api/recordings/{i.recording_id}/media?token="
-                + recordings.resume_media_token(i.recording_id, view.id),
+                + recordings.resume_media_token(i.recording_id, view.id, view.stamp),
                 number=n,
             )
             for n, i in enumerate(view.items, start=1)

@@ -17,8 +17,9 @@ from prepple.models import ReminderPrefs
 from prepple.services import planner, reminders, schedule, signing
 from prepple.services import questions as qs
 from prepple.services.authz import SIGNED_IN
+from prepple.services.signing import Holder
 from prepple.services.validation import InvalidInput
-from prepple.state.session import as_int, current_principal, guarded
+from prepple.state.session import as_int, current_holder, current_principal, guarded
 
 ICS_TOKEN_SECONDS = 30 * 24 * 3600
 
@@ -27,9 +28,12 @@ def _zone(db, user_id: int) -> ZoneInfo:
     return reminders.user_zone(session=db, user_id=user_id)
 
 
-def ics_token(user_id: int) -> str:
-    """A token for the calendar file link (30 days; a calendar app can't log in)."""
-    return signing.sign("ics", {"u": user_id}, ttl_seconds=ICS_TOKEN_SECONDS)
+def ics_token(holder: Holder | None) -> str:
+    """A token for the calendar file link (30 days; a calendar app can't log in). It names
+    the account and this log-in session: log-out or a password change ends it."""
+    if holder is None:
+        return ""
+    return signing.sign("ics", holder.claims(), ttl_seconds=ICS_TOKEN_SECONDS)
 
 
 class ScheduleState(rx.State):
@@ -81,7 +85,7 @@ class ScheduleState(rx.State):
             self.interview_day, self.minutes_per_day = iv.day, iv.minutes_per_day
             local = datetime.fromisoformat(iv.starts_at).astimezone(zone)
             self.interview_time = f"{local:%H:%M}"
-        self.ics_url = f"/api/schedule.ics?token={ics_token(user_id)}"
+        self.ics_url = f"/api/schedule.ics?token={ics_token(current_holder())}"
         self.loaded = True
 
     @rx.event

@@ -40,12 +40,16 @@ from prepple.services.authz import (
     require,
 )
 from prepple.services.flags import FeatureDisabled
+from prepple.services.signing import Holder
 
 logger = logging.getLogger("prepple.authz")
 
 GUARD_ATTR = "__prepple_guard__"
 MAX_ID = 2**31 - 1
 _principal: ContextVar[Principal] = ContextVar("prepple_principal", default=VISITOR)
+_holder: ContextVar[Holder | None] = ContextVar("prepple_holder", default=None)
+#: States that hold no account data and survive log-out (the account forms' own messages).
+KEEP_ON_LOGOUT = frozenset({"AuthState"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,34 @@ class Refusal(list):
 def current_principal() -> Principal:
     """The principal the running handler was authorised for (inside a guarded handler)."""
     return _principal.get()
+
+
+def current_holder() -> Holder | None:
+    """Whom signed links made by the running handler are for: the signed-in account and this
+    tab's log-in session (see ``services/signing.py``); ``None`` for a visitor."""
+    return _holder.get()
+
+
+def _prepple_states() -> list[type[rx.State]]:
+    # Python's own subclass links: Reflex's registry needs a context that a handler running
+    # in another thread may not have.
+    found, stack = [], [rx.State]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            stack.append(sub)
+            if sub.__module__.startswith("prepple."):
+                found.append(sub)
+    return found
+
+
+async def clear_tab(state: rx.State) -> None:
+    """Reset every Prepple state of this tab but the session's (callers reset that): nothing
+    an earlier user loaded (recordings, media links, plans, admin lists) outlives their
+    session, also in states not loaded by this event (fetched from Redis when scaled out)."""
+    for cls in _prepple_states():
+        if cls is SessionState or cls.__name__ in KEEP_ON_LOGOUT:
+            continue
+        (await state.get_state(cls)).reset()
 
 
 # Same-site paths only: no scheme, no "//host", no backslashes, whitespace or control chars.
@@ -99,26 +131,32 @@ async def session_of(state: rx.State) -> SessionState:
     return await state.get_state(SessionState)
 
 
-async def _authorise(state: rx.State, guard: Guard, name: str) -> tuple[Principal, Refusal | None]:
+async def _authorise(
+    state: rx.State, guard: Guard, name: str
+) -> tuple[Principal, Holder | None, Refusal | None]:
     token = (await session_of(state)).auth_token
+    principal, holder = VISITOR, None
     try:
         with session_scope() as session:
-            principal = (
-                accounts.session_principal(session=session, token=token) if token else VISITOR
-            )
+            if token:
+                principal, holder = accounts.session_lookup(session=session, token=token)
             if guard.flag:
                 flags.require_enabled(session=session, name=guard.flag)
         require(principal, guard.permission)
     except (Denied, FeatureDisabled) as exc:
         logger.warning("refused %s.%s: %s", type(state).__name__, name, exc)
-        if not isinstance(state, SessionState):
+        if token and holder is None:
+            # The tab's session ended (logged out elsewhere, expired, password changed):
+            # forget everything the tab holds, not only this state.
+            await clear_tab(state)
+        elif not isinstance(state, SessionState):
             state.reset()  # nothing an earlier user loaded into this tab stays visible
         if isinstance(exc, FeatureDisabled) and await _flag_known_off(state, exc.name):
-            return VISITOR, Refusal()  # the page already shows "turned off"
+            return VISITOR, None, Refusal()  # the page already shows "turned off"
         path = state.router.page.raw_path or state.router.page.path or ""
         needs_login = getattr(exc, "needs_login", False)
-        return VISITOR, _denial_events(exc.message, needs_login=needs_login, path=path)
-    return principal, None
+        return VISITOR, None, _denial_events(exc.message, needs_login=needs_login, path=path)
+    return principal, holder, None
 
 
 async def _flag_known_off(state: rx.State, name: str) -> bool:
@@ -146,31 +184,33 @@ def guarded(permission: str, *, flag: str | None = None) -> Callable:
 
             @functools.wraps(fn)
             async def gen_wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
-                principal, denial = await _authorise(self, guard, fn.__name__)
+                principal, holder, denial = await _authorise(self, guard, fn.__name__)
                 if denial is not None:
                     yield denial
                     return
-                reset = _principal.set(principal)
+                reset, reset_holder = _principal.set(principal), _holder.set(holder)
                 try:
                     async for item in fn(self, *args, **kwargs):
                         yield item
                 finally:
                     _principal.reset(reset)
+                    _holder.reset(reset_holder)
 
             wrapper: Callable = gen_wrapper
         else:
 
             @functools.wraps(fn)
             async def wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
-                principal, denial = await _authorise(self, guard, fn.__name__)
+                principal, holder, denial = await _authorise(self, guard, fn.__name__)
                 if denial is not None:
                     return denial
-                reset = _principal.set(principal)
+                reset, reset_holder = _principal.set(principal), _holder.set(holder)
                 try:
                     result = fn(self, *args, **kwargs)
                     return await result if inspect.isawaitable(result) else result
                 finally:
                     _principal.reset(reset)
+                    _holder.reset(reset_holder)
 
         setattr(wrapper, GUARD_ATTR, guard)
         return wrapper
@@ -216,7 +256,9 @@ class SessionState(rx.State):
 
     async def _start_session(self, user_id: int) -> None:
         """Log ``user_id`` in on this tab and bring the visitor's list and plans into the
-        account (importing plans scores each one: a thread, off the event loop)."""
+        account (importing plans scores each one: a thread, off the event loop). Whatever
+        the tab still held from an earlier account is dropped first."""
+        await clear_tab(self)
         self.auth_token, principal = await asyncio.to_thread(
             _open_session, user_id, visitor_ids(self.visitor_saved), json_dict(self.visitor_plans)
         )
@@ -224,11 +266,13 @@ class SessionState(rx.State):
         self.visitor_plans = "{}"
         self._set_viewer(principal)
 
-    def _end_session(self) -> None:
-        """Revoke the token (if any) and forget everything this tab held about the user."""
+    async def _end_session(self) -> None:
+        """Revoke the token (if any) and forget everything this tab held about the user, in
+        every state (log-out ends the session, so its media and calendar links stop too)."""
         if self.auth_token:
             with session_scope() as session:
                 accounts.session_revoke(session=session, token=self.auth_token)
+        await clear_tab(self)
         self.reset()
         self._set_viewer(VISITOR)
 
@@ -255,21 +299,23 @@ class SessionState(rx.State):
 
     @rx.event
     @guarded(PUBLIC)
-    def refresh_viewer(self):
-        """Load who is signed in (every page's on_load); drops a stale or revoked token."""
+    async def refresh_viewer(self):
+        """Load who is signed in (every page's on_load); a stale or revoked token is dropped
+        with everything the tab held for it."""
         principal = current_principal()
         if self.auth_token and not principal.is_authenticated:
+            await clear_tab(self)
             self.auth_token = ""
         self._set_viewer(principal)
 
     @rx.event
     @guarded(PUBLIC)
-    def logout(self):
+    async def logout(self):
         """End the session on the server and forget everything this tab held.
 
         Public on purpose: a tab whose session already expired must still be able to clear
         what it shows."""
-        self._end_session()
+        await self._end_session()
         return [rx.toast.info("You are logged out."), rx.redirect("/")]
 
     @rx.event

@@ -33,6 +33,7 @@ from prepple.state.practice import Score, Token, report_scores, report_tokens
 from prepple.state.session import (
     as_bool,
     as_int,
+    current_holder,
     current_principal,
     form_data,
     guarded,
@@ -400,13 +401,12 @@ class ViewState(rx.State):
         self.question_text = question.text if question else ""
         self.owner_name = user.display_name if user else ""
         self.visibility = row.visibility
-        viewer_id = current_principal().user_id
         plan: dict = {}
         if isinstance(row, Recording):
             self.has_video = row.has_video
             self.duration = recordings.format_duration(row.duration_seconds)
             self.media_url = f"/api/recordings/{row.id}/media?token=" + recordings.media_token(
-                row.id, viewer_id, self.key
+                row.id, current_holder(), self.key
             )
             report = DeliveryReport.from_dict(_json(row.report_json))
             words = _json(row.transcript_json).get("words", [])

@@ -184,9 +184,9 @@ def test_a_truncated_recording_still_probes_or_fails_cleanly(session, seeker, qu
         assert done.failure_reason
 
 
-def test_tokens_are_bound_to_purpose_recording_and_time(session, seeker, question_id):
+def test_tokens_are_bound_to_purpose_recording_and_time(session, seeker, question_id, holder_for):
     rec = _create(session, seeker, question_id)
-    token = recordings.upload_token(rec)
+    token = recordings.upload_token(rec, holder_for(seeker))
     assert recordings.token_target("upload", token, rec.id) == (rec.id, seeker.id)
     with pytest.raises(RecordingError):
         recordings.token_target("media", token, rec.id)  # another purpose

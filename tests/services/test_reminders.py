@@ -317,7 +317,7 @@ def test_without_smtp_the_email_waits_in_the_outbox(session, make_user):
 def test_unsubscribe_link_round_trip_is_idempotent(session, make_user):
     user = make_user()
     _prefs(session, user, channel="both")
-    link = reminders.unsubscribe_link(user.id)
+    link = reminders.unsubscribe_link(user)
     assert link.startswith("http://localhost:3000/unsubscribe?token=")
     token = parse_qs(urlparse(link).query)["token"][0]
     assert reminders.unsubscribe(session=session, token=token, now=at("2026-12-02 10:00"))
@@ -335,7 +335,7 @@ def test_unsubscribe_link_round_trip_is_idempotent(session, make_user):
 
 def test_unsubscribe_for_a_user_without_prefs_turns_email_off_for_good(session, make_user):
     user = make_user()
-    token = parse_qs(urlparse(reminders.unsubscribe_link(user.id)).query)["token"][0]
+    token = parse_qs(urlparse(reminders.unsubscribe_link(user)).query)["token"][0]
     assert reminders.unsubscribe(session=session, token=token)
     session.commit()
     view = reminders.prefs_get(session=session, user_id=user.id)
@@ -345,7 +345,7 @@ def test_unsubscribe_for_a_user_without_prefs_turns_email_off_for_good(session, 
 def test_tampered_or_foreign_unsubscribe_tokens_are_refused(session, make_user):
     victim, attacker = make_user(), make_user()
     _prefs(session, victim, channel="email")
-    token = parse_qs(urlparse(reminders.unsubscribe_link(attacker.id)).query)["token"][0]
+    token = parse_qs(urlparse(reminders.unsubscribe_link(attacker)).query)["token"][0]
     body, mac = token.split(".")
     forged_body = signing._b64(f'{{"exp":9999999999,"uid":{victim.id}}}'.encode())
     flipped = mac[:-2] + ("A" if mac[-2] != "A" else "B") + mac[-1]

@@ -12,7 +12,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import select
 
 from prepple.models import Question, Recording, Resume, ResumeItem
-from prepple.services import accounts, recordings, resumes
+from prepple.services import accounts, recordings, resumes, signing
 from prepple.services.recordings import RecordingError
 from prepple.services.resumes import SLUG_RE, ResumeError
 from prepple.services.validation import InvalidInput
@@ -510,7 +510,10 @@ def test_an_unpublished_resume_is_404(session, ana, live):
 
 def test_resume_media_is_allowed_only_while_published_and_included(session, ana, recs, live):
     allowed = lambda rid, res=live.id: resumes.resume_media_allowed(  # noqa: E731
-        session=session, resume_id=res, recording_id=rid
+        session=session,
+        resume_id=res,
+        recording_id=rid,
+        resume_stamp=signing.stamp(live.created_at),
     )
     assert allowed(recs[2].id) and allowed(recs[0].id)
     assert not allowed(recs[1].id)
@@ -523,7 +526,8 @@ def test_resume_media_is_allowed_only_while_published_and_included(session, ana,
 
 
 def test_resume_media_tokens_play_while_published(session, ana, recs, live):
-    token = recordings.resume_media_token(recs[0].id, live.id)
+    stamp = signing.stamp(live.created_at)
+    token = recordings.resume_media_token(recs[0].id, live.id, stamp)
     where = recordings.media_for_token(session=session, token=token, recording_id=recs[0].id)
     assert where.owner is False
     assert where.mime == "video/webm"
@@ -532,10 +536,11 @@ def test_resume_media_tokens_play_while_published(session, ana, recs, live):
     assert session.get(Recording, recs[0].id).visibility == "private"
 
     refused = [
-        (recordings.resume_media_token(recs[0].id, live.id), recs[2].id),  # another recording
-        (recordings.resume_media_token(recs[1].id, live.id), recs[1].id),  # not in the resume
-        (recordings.resume_media_token(recs[0].id, 999_999), recs[0].id),  # no such resume
-        (recordings.resume_media_token(recs[0].id, 0), recs[0].id),  # no resume at all
+        (recordings.resume_media_token(recs[0].id, live.id, stamp), recs[2].id),  # another rec.
+        (recordings.resume_media_token(recs[1].id, live.id, stamp), recs[1].id),  # not in it
+        (recordings.resume_media_token(recs[0].id, 999_999, stamp), recs[0].id),  # no such resume
+        (recordings.resume_media_token(recs[0].id, 0, stamp), recs[0].id),  # no resume at all
+        (recordings.resume_media_token(recs[0].id, live.id, stamp + 1), recs[0].id),  # a later one
         (token[:-2] + "AA", recs[0].id),  # forged
     ]
     for bad, rid in refused:

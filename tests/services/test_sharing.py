@@ -890,21 +890,24 @@ def _media(session, token, rid):
     return recordings.media_for_token(session=session, token=token, recording_id=rid)
 
 
-def test_the_owners_token_plays_privately_cached(session, owner, shared_rec):
+def test_the_owners_token_plays_privately_cached(session, owner, shared_rec, holder_for):
     rec, *_ = shared_rec
-    where = _media(session, recordings.media_token(rec.id, owner.id), rec.id)
+    where = _media(session, recordings.media_token(rec.id, holder_for(owner)), rec.id)
     assert where.owner is True
     assert where.mime == "video/webm"
     assert where.url is None  # local storage: the app serves the bytes
     assert where.path is not None and str(where.path).endswith(rec.media_key)
-    assert _media(session, recordings.media_token(rec.id, owner.id), str(rec.id)).owner is True
+    assert (
+        _media(session, recordings.media_token(rec.id, holder_for(owner)), str(rec.id)).owner
+        is True
+    )
 
 
-def test_shared_tokens_play_but_not_as_owner(session, shared_rec):
+def test_shared_tokens_play_but_not_as_owner(session, shared_rec, holder_for):
     rec, ivy, invite, link = shared_rec
     tokens = [
-        recordings.media_token(rec.id, ivy.id, sharing.share_key(invite)),
-        recordings.media_token(rec.id, ivy.id),  # the invite, found by address
+        recordings.media_token(rec.id, holder_for(ivy), sharing.share_key(invite)),
+        recordings.media_token(rec.id, holder_for(ivy)),  # the invite, found by address
         recordings.media_token(rec.id, None, sharing.share_key(link)),  # a visitor with the link
     ]
     for token in tokens:
@@ -913,10 +916,10 @@ def test_shared_tokens_play_but_not_as_owner(session, shared_rec):
         assert str(where.path).endswith(rec.media_key)
 
 
-def test_a_token_is_rechecked_after_revoke(session, owner, shared_rec):
+def test_a_token_is_rechecked_after_revoke(session, owner, shared_rec, holder_for):
     rec, ivy, invite, link = shared_rec
-    with_key = recordings.media_token(rec.id, ivy.id, sharing.share_key(invite))
-    by_address = recordings.media_token(rec.id, ivy.id)
+    with_key = recordings.media_token(rec.id, holder_for(ivy), sharing.share_key(invite))
+    by_address = recordings.media_token(rec.id, holder_for(ivy))
     visitor = recordings.media_token(rec.id, None, sharing.share_key(link))
     for share in (invite, link):
         sharing.share_revoke(session=session, owner_id=owner.id, share_id=share.id)
@@ -925,7 +928,7 @@ def test_a_token_is_rechecked_after_revoke(session, owner, shared_rec):
         with pytest.raises(RecordingError) as err:
             _media(session, token, rec.id)
         assert err.value.status == status
-    assert _media(session, recordings.media_token(rec.id, owner.id), rec.id).owner is True
+    assert _media(session, recordings.media_token(rec.id, holder_for(owner)), rec.id).owner is True
 
 
 def test_a_token_is_rechecked_after_making_it_private(session, owner, shared_rec):
@@ -942,22 +945,34 @@ def test_a_token_is_rechecked_after_making_it_private(session, owner, shared_rec
 
 
 def test_tokens_refused_for_strangers_other_recordings_and_forgeries(
-    session, owner, shared_rec, make_user, qids
+    session, owner, shared_rec, make_user, qids, holder_for
 ):
     rec, ivy, invite, link = shared_rec
     stranger = make_user("s@example.com")
     other = done_recording(session, owner, qids[1])
     cases = [
-        (recordings.media_token(rec.id, stranger.id), rec.id, 404),
+        (recordings.media_token(rec.id, holder_for(stranger)), rec.id, 404),
         (
             recordings.media_token(rec.id, None, sharing.share_key(invite)),
             rec.id,
             403,
         ),  # 401 -> 403
-        (recordings.media_token(rec.id, stranger.id, sharing.share_key(invite)), rec.id, 403),
-        (recordings.media_token(rec.id, owner.id), other.id, 403),  # another recording's token
+        (
+            recordings.media_token(rec.id, holder_for(stranger), sharing.share_key(invite)),
+            rec.id,
+            403,
+        ),
+        (
+            recordings.media_token(rec.id, holder_for(owner)),
+            other.id,
+            403,
+        ),  # another recording's token
         (recordings.media_token(other.id, None, sharing.share_key(link)), other.id, 404),
-        (recordings.upload_token(rec), rec.id, 403),  # a token for another purpose
+        (
+            recordings.upload_token(rec, holder_for(owner)),
+            rec.id,
+            403,
+        ),  # a token for another purpose
         (signing.sign("media", {"r": rec.id, "u": owner.id}, ttl_seconds=-10), rec.id, 403),
         ("garbage", rec.id, 403),
         (None, rec.id, 403),
@@ -969,13 +984,13 @@ def test_tokens_refused_for_strangers_other_recordings_and_forgeries(
         assert err.value.status == status, (token, rid)
 
 
-def test_a_recording_without_media_is_404(session, owner, qids):
+def test_a_recording_without_media_is_404(session, owner, qids, holder_for):
     rec = done_recording(session, owner, qids[0])
     rec.media_key = ""
     session.add(rec)
     session.commit()
     with pytest.raises(RecordingError) as err:
-        _media(session, recordings.media_token(rec.id, owner.id), rec.id)
+        _media(session, recordings.media_token(rec.id, holder_for(owner)), rec.id)
     assert err.value.status == 404
 
 

@@ -146,7 +146,10 @@ def test_next_redirect_stays_on_site(target, expected):
     assert safe_next(target) == expected
 
 
-def test_reset_flow_through_handlers(session, make_user):
+def test_reset_flow_through_handlers(session, make_user, monkeypatch):
+    from prepple import jobs
+
+    monkeypatch.setattr(jobs.huey, "immediate", True)  # the queued request runs in-process
     make_user("ann@example.com")
     root = new_tree()
     call(root, AuthState, "request_reset", {"email": "ann@example.com"})

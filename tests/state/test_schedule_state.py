@@ -136,7 +136,7 @@ def test_unsubscribe_needs_the_button_and_a_valid_link(session, make_user):
         quiet_end="07:00",
     )
     session.commit()
-    token = reminders.unsubscribe_link(user.id).split("token=")[1]
+    token = reminders.unsubscribe_link(user).split("token=")[1]
     root = new_tree()
     state = get(root, UnsubscribeState)
     state.router = state.router.__class__.from_router_data(
