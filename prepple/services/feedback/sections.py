@@ -129,9 +129,17 @@ _NUMBER = re.compile(
 )
 
 
-def _cue_roles(sentence: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _cue_hits(sentence: str) -> dict[str, int]:
+    """How many cue patterns of each role the sentence matches (cached: a sentence is asked
+    about as itself and as its neighbours' neighbour)."""
     low = sentence.lower().replace("’", "'")
-    return [role for role, patterns in _COMPILED.items() if any(p.search(low) for p in patterns)]
+    hits = {role: sum(1 for p in patterns if p.search(low)) for role, patterns in _COMPILED.items()}
+    return {role: n for role, n in hits.items() if n}
+
+
+def _cue_roles(sentence: str) -> list[str]:
+    return list(_cue_hits(sentence))
 
 
 def features(sentences: list[str], index: int) -> list[str]:
@@ -141,12 +149,10 @@ def features(sentences: list[str], index: int) -> list[str]:
     toks = lower_words(low)
     feats = [f"w:{t}" for t in set(toks)]
     feats += [f"b:{a}_{b}" for a, b in set(zip(toks, toks[1:], strict=False))]
-    for role, patterns in _COMPILED.items():
-        hits = sum(1 for p in patterns if p.search(low))
-        if hits:
-            feats.append(f"cue:{role}")
-            if hits > 1:
-                feats.append(f"cue2:{role}")
+    for role, hits in _cue_hits(sentence).items():
+        feats.append(f"cue:{role}")
+        if hits > 1:
+            feats.append(f"cue2:{role}")
     rel = index / max(1, count - 1)
     feats.append(f"pos:{min(4, int(rel * 5))}")
     if index == 0:
@@ -195,10 +201,8 @@ CUE_BONUS = {
 
 def cue_bonus(sentence: str) -> list[float]:
     """The prior added to each role's logit (in ROLES order) for this sentence's cues."""
-    low = sentence.lower().replace("’", "'")
-    return [
-        CUE_BONUS[role] if any(p.search(low) for p in _COMPILED[role]) else 0.0 for role in ROLES
-    ]
+    hits = _cue_hits(sentence)
+    return [CUE_BONUS[role] if role in hits else 0.0 for role in ROLES]
 
 
 def prepare_model(model: dict) -> dict:
@@ -214,8 +218,21 @@ def _model() -> dict:
 
 
 def role_scores(sentences: list[str], model: dict | None = None) -> list[dict[str, float]]:
-    """Log-probabilities of each role for each sentence (before sequence smoothing)."""
-    model = model or _model()
+    """Log-probabilities of each role for each sentence (before sequence smoothing).
+
+    With the shipped model the last few answers' scores are cached: the engine asks again
+    when it checks how sure it is that a section is missing."""
+    if model is None:
+        return _shipped_scores(tuple(sentences))
+    return _scores(sentences, model)
+
+
+@functools.lru_cache(maxsize=16)
+def _shipped_scores(sentences: tuple[str, ...]) -> list[dict[str, float]]:
+    return _scores(list(sentences), _model())
+
+
+def _scores(sentences: list[str], model: dict) -> list[dict[str, float]]:
     roles, weights, bias = model["roles"], model["weights"], model["bias"]
     out = []
     for i, sentence in enumerate(sentences):
@@ -235,11 +252,11 @@ def label_roles(sentences: list[str], framework: str, model: dict | None = None)
     """The most likely role of each sentence, as a sequence (Viterbi)."""
     if not sentences:
         return []
+    emissions = role_scores(sentences, model)
     model = model or _model()
     allowed = [r for r in ROLES if _native(framework, r)]
     trans = model["transitions"]
     idx = model["index"]
-    emissions = role_scores(sentences, model)
     start = model["start"]
     best = {r: start[idx[r]] + emissions[0][r] for r in allowed}
     back: list[dict[str, str]] = []
