@@ -132,3 +132,31 @@ def test_a_repeated_complete_is_answered_not_refused(client, upload, webm_bytes,
     late = client.put(_url(rec, f"?offset={len(webm_bytes)}"), content=b"x", headers=headers)
     assert late.status_code == 409
     assert not recordings.staging_path(rec.id).exists()
+
+
+def test_routes_refuse_links_of_an_ended_session(client, session, make_user):
+    """Upload, media and calendar links stop the moment their log-in session ends."""
+    from prepple.models import User
+    from prepple.services import accounts
+    from prepple.state.schedule import ics_token
+
+    user = make_user("bea@example.com")
+    token = accounts.session_create(session=session, user=session.get(User, user.id))
+    session.commit()
+    holder = accounts.session_lookup(session=session, token=token)[1]
+    qid = session.exec(select(Question.id)).first()
+    rec = recordings.recording_create(session=session, user_id=user.id, question_id=qid)
+    session.commit()
+    upload = {"X-Upload-Token": recordings.upload_token(rec, holder)}
+    media = f"/api/recordings/{rec.id}/media?token={recordings.media_token(rec.id, holder)}"
+    ics = f"/api/schedule.ics?token={ics_token(holder)}"
+    assert client.get(_url(rec), headers=upload).status_code == 200
+    assert client.get(ics).status_code == 200
+    assert client.get(media).status_code == 404  # allowed, but nothing uploaded yet
+    accounts.session_revoke(session=session, token=token)
+    session.commit()
+    assert client.get(_url(rec), headers=upload).status_code == 403
+    assert client.put(_url(rec, "?offset=0"), content=b"x", headers=upload).status_code == 403
+    assert client.post(_url(rec, "/complete?total=1"), headers=upload).status_code == 403
+    assert client.get(media).status_code == 403
+    assert client.get(ics).status_code == 403

@@ -155,3 +155,58 @@ def test_handler_survives_wrong_typed_arguments(cls, name, session, make_user):
             args[position] = bad
             root = new_tree(token)
             call(root, cls, name, *args)  # must not raise
+
+
+def _results_tab(session, user):
+    """A tab on the results page of one of ``user``'s recordings, with its media link."""
+    from prepple.models import Question, Recording
+    from prepple.state.practice import RecordingState
+
+    qid = session.exec(select(Question.id)).first()
+    rec = Recording(
+        user_id=user.id, question_id=qid, status="done", media_key="x/1.webm", mime="video/webm"
+    )
+    session.add(rec)
+    session.commit()
+    root = new_tree(login_token(user))
+    state = get(root, RecordingState)
+    state.router = state.router.__class__.from_router_data(
+        {"pathname": "/recordings/[rid]", "query": {"rid": str(rec.id)}}
+    )
+    call(root, SessionState, "refresh_viewer")
+    call(root, RecordingState, "load")
+    assert state.recording_id == rec.id and state.media_url
+    return root, state, rec
+
+
+def _plays(session, rec, media_url: str) -> bool:
+    from prepple.services import recordings
+
+    token = media_url.split("token=")[1]
+    session.expire_all()
+    try:
+        recordings.media_for_token(session=session, token=token, recording_id=rec.id)
+    except recordings.RecordingError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("how", ["logout", "session_ended_elsewhere"])
+def test_log_out_clears_every_state_of_the_tab_and_ends_its_media_link(session, make_user, how):
+    """Log-out (or a session ended elsewhere, seen on the next event) forgets what every state
+    held, not only the session's, and the media link the tab was given stops streaming."""
+    from prepple.services import accounts
+
+    user = make_user("ann@example.com")
+    root, state, rec = _results_tab(session, user)
+    media_url = state.media_url
+    assert _plays(session, rec, media_url)
+    if how == "logout":
+        call(root, SessionState, "logout")
+    else:
+        accounts.session_revoke(session=session, token=get(root, SessionState).auth_token)
+        session.commit()
+        call(root, SessionState, "refresh_viewer")  # the tab reconnects / loads a page
+    assert state.recording_id == 0 and state.media_url == "" and state.status == ""
+    assert get(root, SessionState).auth_token == ""
+    assert not _plays(session, rec, media_url)
