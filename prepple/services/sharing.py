@@ -650,12 +650,18 @@ def invitation_preview(
     if not share.invitee_email:
         return None
     items = session.exec(select(ShareItem).where(ShareItem.share_id == share.id)).all()
-    if not any(target_row_or_none(session, item) is not None for item in items):
+    rows = [row for item in items if (row := target_row_or_none(session, item)) is not None]
+    if not rows:
         return None
     owner = session.get(User, share.owner_id)
     if owner is None or not owner.is_active:
         return None
-    return InvitePreview(inviter=owner.display_name, title=share.title)
+    title = share.title  # cut at 120 characters when the share was made
+    if len(items) == 1 and (question := question_of(session, rows[0])) is not None:
+        title = question.text
+    elif len(title) >= 120:
+        title = title.rstrip() + "…"
+    return InvitePreview(inviter=owner.display_name, title=title)
 
 
 def invitation_bind(

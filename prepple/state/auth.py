@@ -90,6 +90,7 @@ class AuthState(rx.State):
     #: Who invited the visitor to what, when ``next`` is an invitation's link.
     invite_inviter: str = ""
     invite_title: str = ""
+    invite_stop: str = "."  # the full stop after the title, unless it ends with one
     #: The reset link was checked on opening and no longer works.
     reset_dead: bool = False
     # Backend-only (leading underscore): never sent to the browser.
@@ -130,6 +131,7 @@ class AuthState(rx.State):
         preview = await asyncio.to_thread(_invitation, self.next_path)
         self.invite_inviter = preview.inviter if preview else ""
         self.invite_title = preview.title if preview else ""
+        self.invite_stop = "" if self.invite_title.endswith(("?", ".", "!", "…")) else "."
         if self._password_changed:
             self._password_changed = False
             self.message = "Your password was changed. Log in with your new password."

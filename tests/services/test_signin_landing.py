@@ -164,3 +164,33 @@ def test_a_reset_link_is_checked_when_opened_without_spending_it(session, make_u
             session=session, token=token, new_password="another passphrase"
         )
     assert err.value.message == accounts.RESET_LINK_DEAD
+
+
+def test_preview_names_a_long_question_whole_and_marks_a_cut_set_title(session, answer, qid):
+    owner, rec = answer
+    question = session.get(Question, qid)
+    question.text = "Tell me about a time you " + "worked with many different teams " * 6 + "?"
+    session.add(question)
+    session.commit()
+    share = invite(session, owner, rec)
+    preview = sharing.invitation_preview(session=session, key=sharing.share_key(share))
+    assert preview.title == question.text and len(preview.title) > 120
+    second = Recording(
+        user_id=owner.id,
+        question_id=qid,
+        status="done",
+        media_key="u/q2.webm",
+        mime="video/webm",
+        report_json="{}",
+    )
+    session.add(second)
+    session.commit()
+    (both,), _ = sharing.share_create(
+        session=session,
+        owner_id=owner.id,
+        targets=[Target.of_row(rec), Target.of_row(second)],
+        emails=["ivy@example.com"],
+    )
+    session.commit()
+    preview = sharing.invitation_preview(session=session, key=sharing.share_key(both))
+    assert preview.title.startswith("2 answers, starting with:") and preview.title.endswith("…")
