@@ -326,3 +326,30 @@ def test_admin_deactivates_and_reactivates_an_account(session, make_user):
     call(root, AdminState, "set_active", bob.id, "true")
     call(bob_tab, AuthState, "login", {"email": "bob@example.com", "password": PW})
     assert get(bob_tab, SessionState).viewer_name == "Bob"
+
+
+def test_register_is_throttled_per_client_address_with_a_clear_message(session, monkeypatch):
+    from prepple.settings import reset_settings_cache
+
+    monkeypatch.setenv("PREPPLE_REGISTRATIONS_PER_IP", "2")
+    reset_settings_cache()
+
+    def sign_up(n: int, ip: str):
+        root = new_tree()
+        state = get(root, AuthState)
+        state.router = state.router.__class__.from_router_data(
+            {"pathname": "/register", "ip": ip, "token": f"tab{n}", "sid": f"sid{n}"}
+        )
+        form = dict(GOOD, email=f"u{n}@example.com")
+        call(root, AuthState, "register", form)
+        return state, get(root, SessionState)
+
+    for n in range(2):
+        state, sess = sign_up(n, "203.0.113.5")
+        assert sess.auth_token and not state.errors
+    state, sess = sign_up(2, "203.0.113.5")
+    assert not sess.auth_token
+    assert "Too many accounts were created from your network" in state.form_error
+    assert session.exec(select(User).where(User.email == "u2@example.com")).first() is None
+    state, sess = sign_up(3, "198.51.100.7")  # another network signs up as usual
+    assert sess.auth_token and not state.errors
