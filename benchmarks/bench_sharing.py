@@ -28,7 +28,7 @@ from sqlmodel import Session, select
 from prepple import migrate
 from prepple.db import make_engine
 from prepple.models import Question, Recording, User
-from prepple.services import community, recordings, resumes, sharing
+from prepple.services import accounts, community, recordings, resumes, sharing
 from prepple.services.sharing import Target, Viewer
 
 WORDS = (
@@ -156,7 +156,10 @@ def main() -> None:
             owner = Viewer(w["owner"].id, w["owner"].email)
             invitee = Viewer(w["invitee"].id, w["invitee"].email)
             stranger = Viewer(w["stranger"].id, w["stranger"].email)
-            token_owner = recordings.media_token(w["rec"].id, w["owner"].id)
+            owner_login = accounts.session_create(session=session, user=w["owner"])
+            session.commit()
+            holder = accounts.session_lookup(session=session, token=owner_login)[1]
+            token_owner = recordings.media_token(w["rec"].id, holder)
             token_link = recordings.media_token(w["rec"].id, None, w["link"])
 
             def refused(db: Session) -> None:
