@@ -51,7 +51,7 @@ def transcript_token(t, *, seekable: bool = True) -> rx.Component:
         rx.cond(
             t.kind == "pause",
             rx.el.span(
-                "⏸ " + t.text,
+                t.text,
                 class_name="tx-pause",
                 title="Long pause",
                 **role,

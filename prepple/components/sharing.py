@@ -401,6 +401,7 @@ def rating_summary(a) -> rx.Component:
                 muted(rx.cond(a.count == 1, " (1 reviewer)", " (" + a.count.to_string() + ")")),
                 size="2",
                 weight="bold",
+                white_space="nowrap",
             ),
             justify="between",
             width="100%",

@@ -11,6 +11,7 @@ written into ``theme.py``. Add a component to ``prepple/components`` and an exhi
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_radix.themes.base import Theme
 
 from prepple import routes
 from prepple.components.feedback import access_denied, empty_state, feedback_item, loading_rows
@@ -28,6 +29,17 @@ from prepple.components.theme import ACCENT, DIFFICULTY_COLOR, GRAY, RADIUS, STA
 from prepple.pages.practice import recorder
 from prepple.state.gallery import ACCENTS, RADII, GalleryState
 from prepple.state.session import SessionState
+
+
+class PreviewTheme(Theme):
+    """A nested Radix theme whose ``appearance`` reaches the browser (Reflex's ``rx.theme``
+    drops it, expecting only the root theme to set it), so the gallery can force light or
+    dark on its exhibits."""
+
+    def _render(self, props=None):
+        tag = super()._render(props)
+        return tag.add_props(appearance=self.appearance) if self.appearance is not None else tag
+
 
 #: The recorder's phases (prepple_recorder.js sets them on #recorder[data-phase]).
 PHASES = ("off", "preview", "countdown", "recording", "review", "uploading", "saved")
@@ -94,6 +106,7 @@ def _controls() -> rx.Component:
             rx.vstack(
                 rx.el.span("Appearance", class_name="rec-label"),
                 rx.segmented_control.root(
+                    rx.segmented_control.item("As the page", value="inherit"),
                     rx.segmented_control.item("Light", value="light"),
                     rx.segmented_control.item("Dark", value="dark"),
                     value=GalleryState.appearance,
@@ -246,7 +259,7 @@ def gallery_page() -> rx.Component:
                     color=rx.color("gray", 11),
                 ),
                 _controls(),
-                rx.theme(
+                PreviewTheme.create(
                     rx.box(
                         _exhibits(),
                         width="100%",

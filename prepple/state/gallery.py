@@ -94,7 +94,7 @@ class GalleryState(rx.State):
     sample_message: str = "We've sent you a link."
 
     # Preview controls.
-    appearance: str = "light"
+    appearance: str = "inherit"  # follow the page (the nav bar's toggle)
     frame: str = "laptop"
     accent: str = ""
     radius: str = ""
@@ -222,9 +222,9 @@ class GalleryState(rx.State):
     @rx.event
     @guarded("dev.gallery", flag="component_gallery")
     def set_appearance(self, value: str | list[str]):
-        """Light or dark preview."""
+        """Preview as the page is, or in light or dark."""
         value = value[0] if isinstance(value, list) and value else value
-        self.appearance = value if value in ("light", "dark") else "light"
+        self.appearance = value if value in ("inherit", "light", "dark") else "inherit"
 
     @rx.event
     @guarded("dev.gallery", flag="component_gallery")

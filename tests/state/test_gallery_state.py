@@ -30,7 +30,7 @@ def test_admins_get_realistic_samples_of_every_exhibit(session, make_user):
     assert (g.accent, g.radius, g.appearance, g.frame) == ("tomato", "full", "dark", "phone")
     call(root, GalleryState, "set_accent", "url(javascript:alert(1))")
     call(root, GalleryState, "set_appearance", "sepia")
-    assert (g.accent, g.appearance) == ("", "light")
+    assert (g.accent, g.appearance) == ("", "inherit")
     # The sample share panel shares nothing.
     call(root, GalleryState, "make_link", {})
     assert g.new_link.startswith("https://prepple.example.org/s/")
