@@ -68,8 +68,9 @@ def _within(page, selector: str, width: int) -> None:
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_results_compare_and_reviewer_pages_fit_the_screen(new_page, world, width, height):
-    page = new_page(width=width, height=height)
-    login(page, world.owner_email)
+    page = new_page()
+    login(page, world.owner_email)  # (the phone's nav hides the account link login waits for)
+    page.set_viewport_size({"width": width, "height": height})
 
     # The results page.
     page.goto(f"/recordings/{world.recording_id}")
@@ -108,8 +109,9 @@ def test_results_compare_and_reviewer_pages_fit_the_screen(new_page, world, widt
         assert first["y"] + first["height"] <= second["y"] + 0.5
 
     # The reviewer's page, through the link (which includes the plan).
-    reviewer = new_page(width=width, height=height)
+    reviewer = new_page()
     login(reviewer, world.reviewer_email)
+    reviewer.set_viewport_size({"width": width, "height": height})
     reviewer.goto(world.view_path)
     wait_ready(reviewer)
     expect(reviewer.locator("#transcript .tx-word").first).to_be_visible()
