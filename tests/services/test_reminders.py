@@ -93,7 +93,7 @@ BAD_PREFS = [
     ("timezone", {"timezone": "America"}),  # a folder of zones
     ("timezone", {"timezone": 7}),
     ("quiet_start", {"quiet_start": ""}),
-    ("quiet_end", {"quiet_end": "07:00\x00"}),
+    ("quiet_end", {"quiet_end": "07:00 am"}),
 ]
 
 
@@ -105,6 +105,8 @@ def test_bad_prefs_are_refused_naming_the_field(session, make_user):
         assert err.value.field == field, changes
     session.rollback()
     assert session.get(ReminderPrefs, user.id) is None
+    # Control characters are removed where text enters (validation.scrub), not refused.
+    assert _prefs(session, user, quiet_end="07:00\x00").quiet_end == "07:00"
 
 
 # --- when reminders are due ----------------------------------------------------------------------
