@@ -14,6 +14,7 @@ from prepple.state.session import SessionState
 
 #: The bar is wider than the text column so one line of links fits on a laptop.
 NAV_WIDTH = "1200px"
+_NOWRAP = {"white_space": "nowrap"}
 
 #: Navigation items: (label, href, id, flag, who) where who is "all", "user" (signed in) or
 #: "visitor". The first group are links on a laptop; MORE_LINKS sit under "More".
@@ -195,7 +196,11 @@ def _more_menu() -> rx.Component:
 def _desktop_links() -> rx.Component:
     return rx.hstack(
         *[
-            _visible(flag, who, rx.link(label, href=href, id=id_, class_name="nav-item"))
+            _visible(
+                flag,
+                who,
+                rx.link(label, href=href, id=id_, class_name="nav-item", style=_NOWRAP),
+            )
             for label, href, id_, flag, who in NAV_LINKS
         ],
         _more_menu(),
@@ -212,14 +217,25 @@ def _account_links() -> rx.Component:
             bell(),
             rx.cond(
                 SessionState.is_staff,
-                rx.link("Admin", href="/admin", id="nav-admin", class_name="nav-item"),
+                rx.link(
+                    "Admin", href="/admin", id="nav-admin", class_name="nav-item", style=_NOWRAP
+                ),
             ),
             rx.link(
                 SessionState.viewer_name,
                 href="/account",
                 id="nav-account",
                 class_name="nav-item nav-name",
-                title="Your account",
+                title=SessionState.viewer_name,
+                # A long name is cut with an ellipsis rather than pushing the bar onto 2 lines.
+                style={
+                    **_NOWRAP,
+                    "max_width": "9em",
+                    "overflow": "hidden",
+                    "text_overflow": "ellipsis",
+                    "display": "inline-block",
+                    "vertical_align": "middle",
+                },
             ),
             rx.button(
                 "Log out", on_click=SessionState.logout, variant="soft", size="1", id="nav-logout"
@@ -284,7 +300,7 @@ def navbar() -> rx.Component:
                     _account_links(),
                     rx.color_mode.button(size="2", variant="ghost"),
                     align="center",
-                    spacing="5",
+                    spacing="4",
                     wrap="nowrap",
                 ),
                 id="nav-desktop",
