@@ -416,6 +416,10 @@ def question_detail_page() -> rx.Component:
                                 id="add-to-plan",
                             ),
                         ),
+                        # Five actions don't fit a phone's width on one line.
+                        wrap="wrap",
+                        spacing="2",
+                        id="question-actions",
                     ),
                     rx.cond(q.kind == "common", common_question_notice(q.answer_structure)),
                     _guidance("Why interviewers ask it", "circle-help", q.why_asked),
