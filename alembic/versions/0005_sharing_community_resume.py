@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
-from alembic import op
 
+from alembic import op
 
 revision: str = "0005"
 down_revision: str | None = "0004"
