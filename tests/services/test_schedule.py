@@ -344,7 +344,7 @@ def test_interview_input_is_checked(session, make_user):
         ({"minutes_per_day": 4}, "minutes_per_day"),
         ({"minutes_per_day": 241}, "minutes_per_day"),
         ({"minutes_per_day": True}, "minutes_per_day"),
-        ({"company": "Amazon\x00"}, "company"),
+        ({"company": "x" * 121}, "company"),
         ({"role_title": "x" * 121}, "role_title"),
         ({"tz": "Mars/Olympus"}, "tz"),
     ]
@@ -363,6 +363,12 @@ def test_interview_input_is_checked(session, make_user):
         today=TODAY,
     )
     assert ok.minutes_per_day == 45 and ok.company == ""
+    # Control characters are removed where text enters (validation.scrub), not refused.
+    cleaned = schedule.interview_set(
+        session=session, user_id=user.id, starts_at=_at(TODAY + timedelta(days=5)),
+        company="Amazon\x00\u202e", today=TODAY,
+    )
+    assert cleaned.company == "Amazon"
 
 
 def test_items_refuse_past_days_and_days_after_the_interview(session, make_user):
