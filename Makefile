@@ -12,7 +12,7 @@ test:
 	@scripts/test.sh
 
 lint:
-	@bash -c '. scripts/env.sh && ruff check prepple tests benchmarks alembic'
+	@bash -c '. scripts/env.sh && ruff check prepple tests benchmarks alembic && mypy'
 
 bench:
 	@scripts/bootstrap.sh test

@@ -209,7 +209,7 @@ def bullet_of(sentence: str) -> str:
 
 def bullets_of(script: str) -> str:
     """Cue-card bullets from a script: one short line per sentence (see :func:`bullet_of`)."""
-    lines = []
+    lines: list[str] = []
     for sentence in split_sentences(clean(script)[0]):
         lines.extend(f"- {line}" for line in bullet_of(sentence).splitlines() if line)
     return "\n".join(lines)

@@ -628,10 +628,12 @@ def plan_build(
     practised = {q: d for q, k, d in placed if k == "practice"}
     for qid in touched:
         if qid in practised and qid not in reviewed:
-            day = _earliest(window, used, practised[qid] + timedelta(days=CHECK_IN_DAYS), "review")
-            if day is not None and (day < window.last or not window.light_last):
-                used[day] += window.cost("review")
-                placed.append((qid, "review", day))
+            check_in = _earliest(
+                window, used, practised[qid] + timedelta(days=CHECK_IN_DAYS), "review"
+            )
+            if check_in is not None and (check_in < window.last or not window.light_last):
+                used[check_in] += window.cost("review")
+                placed.append((qid, "review", check_in))
     if window.light_last:
         # One last look at each question: answers planned before the schedule first (in the
         # order above), then those planned during it.
@@ -716,8 +718,8 @@ def _repack(session: Session, window: _Window, items: list[PlanItem]) -> Rebalan
                 and KINDS.index(other.kind) < KINDS.index(item.kind)
             ):
                 start = max(start, date.fromisoformat(other.due_on))
-        day = _earliest(window, used, start, item.kind, item.minutes)
-        if day is None:
+        slot = _earliest(window, used, start, item.kind, item.minutes)
+        if slot is None:
             result.removed += 1
             gone.add(id(item))
             if item.pinned:
@@ -726,10 +728,10 @@ def _repack(session: Session, window: _Window, items: list[PlanItem]) -> Rebalan
             else:
                 session.delete(item)
             continue
-        used[day] += item.minutes
-        if day.isoformat() != item.due_on:
+        used[slot] += item.minutes
+        if slot.isoformat() != item.due_on:
             result.moved += 1
-            item.due_on = day.isoformat()
+            item.due_on = slot.isoformat()
             session.add(item)
     # Renumber each day's items: rolled-over ones first (oldest first), then the day's own.
     by_day: dict[str, list[PlanItem]] = defaultdict(list)

@@ -32,7 +32,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:  # boto3 is imported lazily: the local backend must not pay for it.
     from boto3.s3.transfer import TransferConfig
@@ -261,11 +261,11 @@ class LocalStorage(Storage):
         except OSError as exc:
             raise StorageError(f"cannot store {key!r} on local disk: {exc.strerror}") from exc
 
-    def open_read(self, key: str) -> BinaryIO:
+    def open_read(self, key: str) -> ReadableStream:
         """Open the file for reading (a seekable binary file object)."""
         path = self._path(key)
         try:
-            return open(path, "rb")  # noqa: SIM115 - the caller closes it
+            return cast(ReadableStream, open(path, "rb"))  # noqa: SIM115 - the caller closes it
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise StorageNotFoundError(f"no stored object {key!r}") from exc
         except OSError as exc:
@@ -444,7 +444,8 @@ class S3Storage(Storage):
             response = self.client.get_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
             raise self._error("read", key, exc) from exc
-        return _S3Stream(response["Body"], int(response.get("ContentLength", -1)), key, self)
+        stream = _S3Stream(response["Body"], int(response.get("ContentLength", -1)), key, self)
+        return cast(ReadableStream, stream)
 
     def _head(self, key: str) -> dict[str, Any]:
         from botocore.exceptions import BotoCoreError, ClientError

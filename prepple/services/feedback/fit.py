@@ -39,7 +39,7 @@ _STOP = set(
 )
 
 #: Hand-written synonyms per competency (stems are taken from them, so any form matches).
-SEEDS: dict[str, tuple[str, ...]] = {
+SEEDS: dict[str, list[str]] = {
     "leadership": (
         "led lead leader team vision direction delegated motivated owners rallied coordinated "
         "responsibility mobilized organized stepped up took charge"
@@ -173,7 +173,7 @@ def lexicons() -> Lexicons:
         questions[_norm(q.get("text", ""))] = (slugs, q.get("strong_answer", ""))
         for slug in slugs:
             docs[slug].update(set(_stems(text)))
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for counter in docs.values():
         totals.update(counter)
     n_docs = {slug: max(1, sum(1 for q in questions.values() if slug in q[0])) for slug in SEEDS}
