@@ -12,6 +12,7 @@ test:
 	@scripts/test.sh
 
 lint:
+	@scripts/bootstrap.sh test
 	@bash -c '. scripts/env.sh && ruff check prepple tests benchmarks alembic && mypy'
 
 bench:
