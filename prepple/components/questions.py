@@ -105,7 +105,7 @@ def question_card(question, *, saved=False, on_toggle_save=None) -> rx.Component
                         ),
                     ),
                     wrap="wrap",
-                    gap="2",
+                    spacing="2",
                 ),
                 spacing=SPACE["tight"],
                 align="start",

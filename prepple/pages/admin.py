@@ -76,7 +76,7 @@ def _users_tab() -> rx.Component:
                     rx.flex(
                         rx.foreach(AdminState.all_roles, lambda r: _role_toggle(u, r)),
                         wrap="wrap",
-                        gap="1",
+                        spacing="1",
                     ),
                     spacing="2",
                 ),

@@ -82,7 +82,7 @@ def _swatches() -> rx.Component:
             for s in scales
         ],
         wrap="wrap",
-        gap="3",
+        spacing="3",
     )
 
 
@@ -142,7 +142,7 @@ def _controls() -> rx.Component:
                 GalleryState.radius,
                 GalleryState.set_radius,
             ),
-            gap="4",
+            spacing="4",
             wrap="wrap",
             align="end",
         ),
@@ -168,7 +168,7 @@ def _recorder_phases() -> rx.Component:
                 )
                 for phase in PHASES
             ],
-            gap="2",
+            spacing="2",
             wrap="wrap",
         ),
         rx.box(recorder(), width="100%", max_width="40em"),

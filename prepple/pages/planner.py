@@ -825,7 +825,7 @@ def answers_page() -> rx.Component:
                 spacing="1",
             ),
             wrap="wrap",
-            gap="3",
+            spacing="3",
             align="end",
         ),
         rx.cond(
@@ -953,7 +953,7 @@ def stories_page() -> rx.Component:
                             rx.flex(
                                 rx.foreach(st.competencies, lambda c: rx.badge(c)),
                                 wrap="wrap",
-                                gap="1",
+                                spacing="1",
                             ),
                             rx.cond(
                                 st.questions.length() > 0,

@@ -203,7 +203,7 @@ def _toolbar() -> rx.Component:
                 spacing="2",
             ),
             wrap="wrap",
-            gap="3",
+            spacing="3",
             align="end",
             width="100%",
         ),
@@ -223,7 +223,7 @@ def _company_banner() -> rx.Component:
                         QuestionsState.company_values, lambda v: rx.badge(v, variant="surface")
                     ),
                     wrap="wrap",
-                    gap="1",
+                    spacing="1",
                 ),
                 spacing="2",
             ),
@@ -372,7 +372,7 @@ def question_detail_page() -> rx.Component:
                             ),
                         ),
                         wrap="wrap",
-                        gap="2",
+                        spacing="2",
                     ),
                     rx.hstack(
                         rx.button(
