@@ -10,7 +10,17 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -353,6 +363,36 @@ class AnswerVersion(SQLModel, table=True):
     words: int = 0
     reason: str = Field(default="", sa_column=Column(String(40), nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AnswerSignature(SQLModel, table=True):
+    """The MinHash signature of an answer's current text, for the shared near-copy index
+    (``services/answer_index.py``). ``hashes`` is ``None`` when the text is too short to
+    compare; ``scheme`` names how it was computed (a changed scheme is recomputed at start-up)."""
+
+    __tablename__ = "answer_signatures"
+
+    answer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    )
+    scheme: str = Field(sa_column=Column(String(40), nullable=False))
+    hashes: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class AnswerBand(SQLModel, table=True):
+    """One LSH band key of an answer's signature: answers sharing a key are candidates."""
+
+    __tablename__ = "answer_bands"
+
+    band_key: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    answer_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("answers.id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+        )
+    )
 
 
 class Recording(SQLModel, table=True):

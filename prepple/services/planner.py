@@ -35,6 +35,7 @@ from prepple.models import (
     Story,
     utcnow,
 )
+from prepple.services import answer_index
 from prepple.services.feedback import AnswerInput, analyze
 from prepple.services.feedback.frameworks import (
     FRAMEWORKS,
@@ -454,6 +455,9 @@ def _apply_text(
     answer.status = "complete" if is_complete(framework, stored) else "draft"
     answer.revision += 1
     answer.updated_at = now
+    # The shared near-copy index, in this same transaction (every process sees it at once).
+    session.flush()
+    answer_index.index_answer(session=session, answer_id=answer.id, text=script)
 
 
 def plan_save(

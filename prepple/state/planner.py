@@ -134,8 +134,8 @@ class PlannerState(rx.State):
         return planner.script_of(self.framework, self.sections)
 
     async def _feedback(self) -> None:
-        # The first look-up in a process builds the index from every saved answer: a thread,
-        # so the event loop keeps serving other tabs meanwhile.
+        # The look-up queries the database (the shared near-copy index): a thread, so the
+        # event loop keeps serving other tabs meanwhile.
         similar = await asyncio.to_thread(
             _closest_other,
             self._script(),
@@ -227,7 +227,6 @@ class PlannerState(rx.State):
             return
         self.revision, self.answer_id = view.revision, view.answer_id
         self.bullets, self.bullets_edited = view.bullets, view.bullets_edited
-        await asyncio.to_thread(_index_answer, view.answer_id, self._script())
         self.save_status = "saved"
         self.save_message = (
             "Saved. Another tab had saved changes too; they are kept in the history."
@@ -380,7 +379,6 @@ class PlannerState(rx.State):
         self._apply(view)
         self.aside_hidden, self.diff, self.diff_labels = [], [], []
         await self._feedback()
-        await asyncio.to_thread(_index_answer, view.answer_id, self._script())
         restored = next((v for v in self.versions if v.number == wanted), None)
         when = f" from {restored.created}" if restored else ""
         self.undo_version = kept or 0
@@ -539,11 +537,6 @@ def _closest_other(text: str, user_id: int | None, own_answer_id: int | None) ->
         return answer_index.closest_other(
             session=db, text=text, user_id=user_id, own_answer_id=own_answer_id
         )
-
-
-def _index_answer(answer_id: int, text: str) -> None:
-    with session_scope() as db:
-        answer_index.index_answer(session=db, answer_id=answer_id, text=text)
 
 
 def _count_note(chars: int) -> str:

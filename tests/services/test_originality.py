@@ -124,7 +124,7 @@ def test_look_ups_are_rate_limited_per_user(session, make_user, qids, monkeypatc
     assert closest(session, copier, OWN_WORDS) is None
     # Over the limit: the index is not asked again; the last answer is repeated.
     calls = []
-    monkeypatch.setattr(answer_index, "get_index", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(answer_index, "_matches", lambda *a, **kw: calls.append(kw))
     assert closest(session, copier, COPY) is None
     assert calls == []
     monkeypatch.undo()
