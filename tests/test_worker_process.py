@@ -119,3 +119,93 @@ def test_the_worker_dies_with_its_app_and_a_restart_never_runs_two(env, tmp_path
         log.close()
     text = (tmp_path / "procs.log").read_text()
     assert "is gone; the worker stops" in text or "Received SIGTERM" in text, text[-3000:]
+
+
+# --- kill -9 of the app while it completes an upload ---------------------------------------------
+
+COMPLETE_AND_DIE = """
+import os, signal, sys
+from prepple.db import session_scope
+from prepple.services import recordings, storage
+
+moment = sys.argv[1]
+real_put = storage.LocalStorage.put_file
+
+def put_file(self, *args, **kwargs):
+    if moment == "before-store":
+        os.kill(os.getpid(), signal.SIGKILL)
+    size = real_put(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)  # stored, but the row never hears of it
+    return size
+
+storage.LocalStorage.put_file = put_file
+with session_scope() as session:
+    recordings.upload_complete(
+        session=session, recording_id=int(sys.argv[2]), user_id=int(sys.argv[3]),
+        total=int(sys.argv[4]),
+    )
+"""
+
+
+@pytest.fixture(scope="module")
+def answer_webm(tmp_path_factory):
+    from tests.media_files import speech_webm
+
+    return speech_webm("I led the migration.", tmp_path_factory.mktemp("kill"))
+
+
+@pytest.mark.parametrize("moment", ["before-store", "after-store"])
+def test_an_app_killed_while_completing_an_upload_loses_nothing(
+    session, make_user, answer_webm, moment
+):
+    """``kill -9`` of the app while it stores an upload (before the file is moved into
+    storage, or after it was but before the row says so): the restarted app's first retry
+    of the completion finishes it at once, with the very file (no "being stored" for ten
+    minutes, no upload stuck or lost)."""
+    from sqlmodel import select
+
+    from prepple.models import Question, Recording
+    from prepple.services import recordings, storage
+
+    user = make_user("kim@example.com")
+    qid = session.exec(select(Question.id)).first()
+    rec = recordings.recording_create(
+        session=session, user_id=user.id, question_id=qid, mime="audio/webm"
+    )
+    session.commit()
+    data = answer_webm.read_bytes()
+    recordings.upload_append(
+        session=session, recording_id=rec.id, user_id=user.id, offset=0, data=data
+    )
+    session.commit()
+    died = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", COMPLETE_AND_DIE, moment, str(rec.id), str(user.id), str(len(data))],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert died.returncode == -signal.SIGKILL, died.stderr[-2000:]
+    session.expire_all()
+    row = session.get(Recording, rec.id)
+    assert row.status == "storing" and row.media_key
+    staged = recordings.staging_path(rec.id)
+    store = storage.get_storage()
+    assert staged.exists() == (moment == "before-store")
+    assert store.exists(row.media_key) == (moment == "after-store")
+
+    # The browser still holds its copy and asks again; the app that answers is a new process.
+    done = recordings.upload_complete(
+        session=session, recording_id=rec.id, user_id=user.id, total=len(data)
+    )
+    session.commit()
+    assert done.status == "queued", done.failure_reason
+    assert done.media_key == row.media_key and done.lease_owner == ""
+    stored = store.local_path(done.media_key)
+    assert done.size_bytes == stored.stat().st_size > 0
+    # The very answer (browser WebM is remuxed to be seekable, so compare what it holds).
+    from prepple.services import media
+
+    assert abs(media.probe(stored).duration - media.probe(answer_webm).duration) < 0.1
+    assert abs(done.duration_seconds - media.probe(answer_webm).duration) < 0.1
+    assert not staged.exists()

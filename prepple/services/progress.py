@@ -23,6 +23,7 @@ from prepple.models import (
     QuestionCompetency,
     Recording,
 )
+from prepple.services import recordings
 
 #: The delivery measures charted over time (keys of a delivery report's ``scores``).
 MEASURES = ("structure", "pace", "fillers", "pauses", "length", "listenability")
@@ -38,9 +39,9 @@ THEMES = {
     "speech": "No speech heard",
 }
 WEEKS = 8
-#: A take shorter than this isn't an answer (the recorder refuses to save one; older rows and
-#: crafted uploads may exist).
-MIN_TAKE_SECONDS = 1.0
+#: A take shorter than this isn't an answer (the recorder and the upload refuse one; older
+#: rows may exist).
+MIN_TAKE_SECONDS = recordings.MIN_TAKE_SECONDS
 
 
 @dataclass

@@ -15,7 +15,10 @@ The upload protocol (served by ``prepple/api.py``) never holds a whole video in 
    deleted by housekeeping (:func:`recordings_prune`); the row stays, saying so. If storing
    itself fails (a full or unwritable disk, S3 down) the claim is released at once
    (status back to ``uploading``, the staging file kept), so a retry works as soon as the
-   storage does.
+   storage does. A completion whose process died (``kill -9``) is taken over by the next
+   request at once: the claim names its process and the storage key, so a file stored just
+   before the crash is found there. A take under a second (:data:`MIN_TAKE_SECONDS`) is
+   stored but ``failed``, like unusable media.
 
 Each user has a storage quota (``storage_quota_mb``): stored recordings plus uploads in
 progress. It is checked when an upload begins and on every chunk (:func:`storage_used`).
@@ -77,6 +80,14 @@ QUEUED_GRACE_SECONDS = 120
 ABANDONED_UPLOAD_DAYS = 7
 #: Marks a failed row whose unusable bytes housekeeping has deleted.
 UNUSABLE_DELETED = "The file was deleted because it wasn't playable audio or video."
+SHORT_DELETED = "The file was deleted because the take was under a second long."
+#: A take shorter than this is no answer (stopped at 0:00). The recorder refuses to save one;
+#: the server refuses it too (a crafted upload skips the recorder), keeping the file.
+MIN_TAKE_SECONDS = 1.0
+TOO_SHORT = (
+    "That take is under a second long, too short to save. Record your answer again and press "
+    "Stop when you're done."
+)
 
 
 class RecordingError(Exception):
@@ -365,21 +376,26 @@ def upload_append(
 STORING_STALE_SECONDS = 600
 
 
-def _claim_storing(session: Session, rec: Recording) -> bool:
-    """Move ``uploading`` (or a ``storing`` left by a crashed request) to ``storing``,
-    atomically, so two completion requests can't both store the file."""
+def _claim_storing(session: Session, rec: Recording, key: str) -> bool:
+    """Move ``uploading`` to ``storing``, atomically, so two completion requests can't both
+    store the file; also a ``storing`` left by a request that died (its process is gone, as
+    after ``kill -9`` of the app, or it has been storing for 10 minutes). The claim names its
+    process and the storage key the file goes to, so whoever takes over finds a file that
+    was stored just before the crash (:func:`upload_complete`)."""
     now = utcnow()
+    stale = (col(Recording.status) == "storing") & (
+        col(Recording.updated_at) < now - timedelta(seconds=STORING_STALE_SECONDS)
+    )
+    if rec.status == "storing" and rec.lease_owner and _holder_dead(rec.lease_owner):
+        stale = or_(
+            stale,
+            (col(Recording.status) == "storing") & (col(Recording.lease_owner) == rec.lease_owner),
+        )
     result = session.exec(
         update(Recording)
         .where(col(Recording.id) == rec.id)
-        .where(
-            or_(
-                col(Recording.status) == "uploading",
-                (col(Recording.status) == "storing")
-                & (col(Recording.updated_at) < now - timedelta(seconds=STORING_STALE_SECONDS)),
-            )
-        )
-        .values(status="storing", updated_at=now)
+        .where(or_(col(Recording.status) == "uploading", stale))
+        .values(status="storing", updated_at=now, lease_owner=worker_identity(), media_key=key)
     )
     session.commit()
     return result.rowcount == 1
@@ -391,9 +407,25 @@ def _release_storing(session: Session, recording_id: int) -> None:
     session.exec(
         update(Recording)
         .where(col(Recording.id) == recording_id, col(Recording.status) == "storing")
-        .values(status="uploading", updated_at=utcnow())
+        .values(status="uploading", updated_at=utcnow(), lease_owner="", media_key="")
     )
     session.commit()
+
+
+@contextlib.contextmanager
+def _stored_copy(store, key: str):
+    """A local path to the stored object ``key`` (a temporary download from S3)."""
+    local = store.local_path(key)
+    if local is not None:
+        yield local
+        return
+    fd, tmp = tempfile.mkstemp(suffix=Path(key).suffix, dir=staging_path(0).parent)
+    os.close(fd)
+    try:
+        store.download_to(key, tmp)
+        yield Path(tmp)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _seekable(path: Path, duration: float) -> None:
@@ -423,7 +455,7 @@ def upload_complete(
     Returns the row; its status is ``queued`` when the media is usable and ``failed`` (with
     the reason) when it isn't, in which case the file is stored all the same. Idempotent: a
     repeated request (the browser never saw the first answer) gets the row as it stands."""
-    from prepple.services import media, storage  # heavy imports, only where media is handled
+    from prepple.services import storage  # heavy imports, only where media is handled
 
     rec = _owned(session, recording_id, user_id)
     if rec.status not in ("uploading", "storing"):
@@ -434,31 +466,39 @@ def upload_complete(
         raise OffsetMismatch(held)
     if rec.status == "uploading" and held == 0:
         raise RecordingError("The recording is empty. Check your microphone and record again.", 422)
-    if not _claim_storing(session, rec):
+    ext = MIME_EXT.get(rec.mime, "bin")
+    key = rec.media_key or f"recordings/{rec.user_id}/{rec.id}-{secrets.token_hex(8)}.{ext}"
+    if not _claim_storing(session, rec, key):
         session.refresh(rec)
         if rec.status == "storing":
             raise RecordingError("This recording is being stored; try again in a moment.", 409)
         return rec
+    session.refresh(rec)
+    store = storage.get_storage()
     reason = ""
     try:
-        try:
-            info = media.probe(path)
-            rec.duration_seconds = float(info.duration)
-            rec.has_video = bool(info.has_video)
-            if info.duration > get_settings().max_recording_seconds:
-                reason = too_long_message()
-        except media.MediaError as exc:
-            reason = exc.user_message
-            days = get_settings().unusable_media_days
-            reason += (
-                f" We keep the file for {days} day{'s' if days != 1 else ''} so you can "
-                "download it or try again; then it is deleted."
-            )
-        if not reason and MIME_EXT.get(rec.mime) == "webm":
-            _seekable(path, rec.duration_seconds)
-        ext = MIME_EXT.get(rec.mime, "bin")
-        key = f"recordings/{rec.user_id}/{rec.id}-{secrets.token_hex(8)}.{ext}"
-        rec.size_bytes = storage.get_storage().put_file(key, path, rec.mime)  # consumes the file
+        if path.exists():
+            reason = _media_problem(rec, path)
+            if not reason and MIME_EXT.get(rec.mime) == "webm":
+                _seekable(path, rec.duration_seconds)
+            rec.size_bytes = store.put_file(key, path, rec.mime)  # consumes the file
+        elif store.exists(key):
+            # An earlier completion stored the file and died before it could say so (the
+            # app was killed): take the stored file as it is.
+            logger.warning("recording %s: adopting %s, stored before a crash", rec.id, key)
+            with _stored_copy(store, key) as copy:
+                reason = _media_problem(rec, copy)
+            rec.size_bytes = store.size(key)
+        else:
+            # Neither staged nor stored (the staging folder was lost): the browser still has
+            # its copy and sends it again from the start.
+            rid = rec.id
+            session.rollback()
+            _release_storing(session, rid)
+            staging_path(rid).touch()
+            raise OffsetMismatch(0)
+    except RecordingError:
+        raise
     except Exception as exc:
         # Storing failed (unwritable folder, full disk, S3 down): the staging file is still
         # here. Release the claim now, or every retry would be refused as "being stored".
@@ -472,12 +512,46 @@ def upload_complete(
             503,
         ) from exc
     rec.media_key = key
+    rec.lease_owner = ""
     rec.status = "failed" if reason else "queued"
     rec.failure_reason = reason
     rec.updated_at = utcnow()
     session.add(rec)
     session.flush()
     return rec
+
+
+def _media_problem(rec: Recording, path: Path) -> str:
+    """Probe the file, note its duration and picture on ``rec``, and say why it can't be
+    scored ("" when it can)."""
+    from prepple.services import media
+
+    try:
+        info = media.probe(path)
+    except media.MediaError as exc:
+        return exc.user_message + _kept_for()
+    rec.duration_seconds = float(info.duration)
+    rec.has_video = bool(info.has_video)
+    if info.duration > get_settings().max_recording_seconds:
+        return too_long_message()
+    if too_short(rec):
+        return TOO_SHORT + _kept_for()
+    return ""
+
+
+def _kept_for() -> str:
+    """How long an unusable upload's file is kept (housekeeping then deletes its bytes)."""
+    days = get_settings().unusable_media_days
+    return (
+        f" We keep the file for {days} day{'s' if days != 1 else ''} so you can "
+        "download it or try again; then it is deleted."
+    )
+
+
+def too_short(rec: Recording) -> bool:
+    """Whether a recording is too short to be an answer (under :data:`MIN_TAKE_SECONDS`,
+    also a NaN duration)."""
+    return not (rec.duration_seconds or 0) >= MIN_TAKE_SECONDS
 
 
 def too_long_message() -> str:
@@ -539,6 +613,8 @@ def recording_retry(*, session: Session, recording_id: object, user_id: int) -> 
         raise RecordingError("Only a recording that failed can be processed again.", 409)
     if too_long(rec):
         raise RecordingError(too_long_message(), 422)
+    if too_short(rec):
+        raise RecordingError(TOO_SHORT, 422)
     rec.status = "queued"
     rec.failure_reason = ""
     rec.progress = 0.0
@@ -762,14 +838,15 @@ def recordings_prune(*, session: Session, now: datetime | None = None) -> int:
     for rec in rows:
         staging_path(rec.id).unlink(missing_ok=True)
         session.delete(rec)
-    # Unusable media: the probe failed, so no duration was ever read (a recording that
-    # failed later, in transcription, has one and keeps its media).
+    # Unusable media: the probe failed, so no duration was ever read, or the take was under
+    # a second (a recording that failed later, in transcription, was long enough to be
+    # processed and keeps its media).
     unusable_before = now - timedelta(days=get_settings().unusable_media_days)
     junk = session.exec(
         select(Recording).where(
             Recording.status == "failed",
             Recording.media_key != "",
-            Recording.duration_seconds == 0,
+            Recording.duration_seconds < MIN_TAKE_SECONDS,
             Recording.updated_at < unusable_before,
         )
     ).all()
@@ -777,7 +854,7 @@ def recordings_prune(*, session: Session, now: datetime | None = None) -> int:
         _delete_media_after_commit(session, rec.media_key)
         rec.media_key = ""
         rec.size_bytes = 0
-        rec.failure_reason = UNUSABLE_DELETED
+        rec.failure_reason = SHORT_DELETED if rec.duration_seconds > 0 else UNUSABLE_DELETED
         session.add(rec)
     session.flush()
     return len(rows) + len(junk)

@@ -33,12 +33,10 @@ from prepple.state.session import (
 )
 
 CHEAT_LABELS = {"script": "Full script", "bullets": "Bullets", "none": "No notes"}
-#: A take shorter than this is no answer (stopped at 0:00): it isn't saved.
-MIN_TAKE_SECONDS = 1.0
-TOO_SHORT = (
-    "That take is under a second long, too short to save. Record your answer again and press "
-    "Stop when you're done."
-)
+#: A take shorter than this is no answer (stopped at 0:00): it isn't saved. The service
+#: refuses one too (a crafted upload skips this check), with the same message.
+MIN_TAKE_SECONDS = recordings.MIN_TAKE_SECONDS
+TOO_SHORT = recordings.TOO_SHORT
 
 
 def _bullet_lines(bullets: str) -> list[str]:

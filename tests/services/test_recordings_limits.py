@@ -215,3 +215,56 @@ def test_usable_media_that_failed_later_is_kept(session, make_user, question_id,
     assert recordings.recordings_prune(session=session, now=utcnow() + timedelta(days=60)) == 0
     session.commit()
     assert storage.get_storage().exists(rec.media_key)
+
+
+# --- a take under a second (the recorder refuses it; a crafted upload must be refused too) --------
+
+
+@pytest.fixture(scope="module")
+def short_take(tmp_path_factory):
+    """A real, playable WebM of 0.4 s: what a take stopped at 0:00 uploads."""
+    from tests.media_files import silence_wav, wav_to_webm
+
+    folder = tmp_path_factory.mktemp("short")
+    return wav_to_webm(silence_wav(folder / "short.wav", seconds=0.4), folder / "short.webm")
+
+
+def test_a_take_under_a_second_is_refused_and_its_file_kept(
+    session, make_user, question_id, short_take, monkeypatch
+):
+    _settings(monkeypatch, unusable_media_days=7)
+    ann = make_user()
+    data = short_take.read_bytes()
+    rec = _create(session, ann, question_id)
+    _append(session, rec, data)
+    done = _complete(session, rec, len(data))
+    assert done.status == "failed", "a sub-second take must not be queued for scoring"
+    assert done.failure_reason.startswith(recordings.TOO_SHORT)
+    assert "We keep the file for 7 days" in done.failure_reason
+    assert 0 < done.duration_seconds < recordings.MIN_TAKE_SECONDS
+    key, store = done.media_key, storage.get_storage()
+    assert store.exists(key), "the take is kept, not thrown away"
+    # A crafted retry can't push it into the queue either.
+    with pytest.raises(RecordingError) as retry:
+        recordings.recording_retry(session=session, recording_id=rec.id, user_id=ann.id)
+    assert retry.value.status == 422 and retry.value.message == recordings.TOO_SHORT
+    session.rollback()
+    assert session.get(Recording, rec.id).status == "failed"
+    # Kept for the days the message promises, then its bytes go (the row stays, saying why).
+    assert recordings.recordings_prune(session=session, now=utcnow() + timedelta(days=6)) == 0
+    assert recordings.recordings_prune(session=session, now=utcnow() + timedelta(days=8)) == 1
+    session.commit()
+    assert not store.exists(key)
+    session.expire_all()
+    assert session.get(Recording, rec.id).failure_reason == recordings.SHORT_DELETED
+
+
+def test_a_take_of_a_second_or_more_is_queued(session, make_user, question_id, tmp_path):
+    from tests.media_files import silence_wav, wav_to_webm
+
+    take = wav_to_webm(silence_wav(tmp_path / "s.wav", seconds=1.5), tmp_path / "s.webm")
+    ann = make_user()
+    data = take.read_bytes()
+    rec = _create(session, ann, question_id)
+    _append(session, rec, data)
+    assert _complete(session, rec, len(data)).status == "queued"

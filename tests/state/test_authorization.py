@@ -32,7 +32,12 @@ from tests.state.helpers import (
     prepple_states,
 )
 
-HANDLERS = [(cls, name) for cls in prepple_states() for name in own_handlers(cls)]
+# Every event the socket can name on a Prepple state: its own handlers, and also any it gets
+# from a mixin, a parent or a helper (an auto-setter, were they switched on). ``setvar`` is
+# Reflex's own generic setter; it has its own test below.
+HANDLERS = [
+    (cls, name) for cls in prepple_states() for name in cls.event_handlers if name != "setvar"
+]
 IDS = [f"{cls.__name__}.{name}" for cls, name in HANDLERS]
 
 
@@ -42,6 +47,7 @@ def _guard(cls, name):
 
 def test_enumeration_finds_the_handlers():
     names = set(IDS)
+    assert {f"{c.__name__}.{n}" for c in prepple_states() for n in own_handlers(c)} <= names
     assert {
         "AdminState.set_role",
         "AuthState.login",
@@ -210,3 +216,36 @@ def test_log_out_clears_every_state_of_the_tab_and_ends_its_media_link(session, 
     assert state.recording_id == 0 and state.media_url == "" and state.status == ""
     assert get(root, SessionState).auth_token == ""
     assert not _plays(session, rec, media_url)
+
+
+def _fields(cls) -> list[str]:
+    """The state's own fields (Reflex's own, such as ``is_hydrated``, hold nothing of ours)."""
+    import reflex as rx
+
+    return [n for n in cls.__fields__ if n not in rx.State.__fields__]
+
+
+@pytest.mark.parametrize("cls", prepple_states(), ids=lambda c: c.__name__)
+def test_setvar_cannot_set_any_field(cls, session, make_user):
+    """Reflex gives every state a generic ``setvar(name, value)`` event, callable over the
+    socket. It calls ``set_<name>``; with auto-setters off only our own guarded handlers have
+    such names. So no field (ids the next handler trusts, the viewer's roles, a loaded
+    recording) can be set by a crafted event, as a visitor or signed in."""
+    admin = make_user("admin@example.com", roles=("admin",))
+    setvar = cls.event_handlers["setvar"].fn
+    for token in ("", login_token(admin)):
+        root = new_tree(token)
+        state = get(root, cls)
+        for name in _fields(cls):
+            setter = cls.event_handlers.get(f"set_{name}")
+            if setter is not None:
+                # The handler of that name runs, through its own guard (enumerated above).
+                assert _guard(cls, f"set_{name}") is not None
+                continue
+            before = getattr(state, name)
+            hostile = 987654 if isinstance(before, int) else "hostile"
+            try:
+                setvar(state, name, hostile)
+            except Exception:  # noqa: BLE001, S110 - refusing by raising is fine
+                pass
+            assert getattr(state, name) == before, f"setvar set {cls.__name__}.{name}"
