@@ -26,14 +26,14 @@ from collections import deque
 from datetime import datetime
 
 import numpy as np
-from datasketch import MinHashLSH
+from datasketch import MinHash, MinHashLSH
 from sqlalchemy import delete, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from prepple.models import Answer, AnswerBand, AnswerSignature, utcnow
-from prepple.services.feedback.similarity import NUM_PERM, SEED, THRESHOLD, signature
+from prepple.services.feedback.similarity import NUM_PERM, SEED, THRESHOLD, shingles
 
 MIN_WORDS = 25  # shorter texts are too generic to call copies
 #: Bands x rows per band: datasketch's choice for the threshold (14 x 4 for 0.5 of 64), so
@@ -43,6 +43,7 @@ BANDS, ROWS = (lambda lsh: (lsh.b, lsh.r))(MinHashLSH(threshold=THRESHOLD, num_p
 SCHEME = f"w3-p{NUM_PERM}-s{SEED}-b{BANDS}x{ROWS}-m{MIN_WORDS}"
 #: At most this many candidates are compared per look-up (answers sharing a band key).
 MAX_CANDIDATES = 5_000
+_MINHASH = MinHash(num_perm=NUM_PERM, seed=SEED)
 BACKFILL_BATCH = 500
 
 
@@ -50,8 +51,13 @@ def hashes_of(text: str) -> np.ndarray | None:
     """The signature of ``text`` as ``NUM_PERM`` 32-bit values, or ``None`` if too short."""
     if len(text.split()) < MIN_WORDS:
         return None
-    # datasketch keeps 64-bit slots but masks every value to 32 bits.
-    return signature(text).hashvalues.astype("<u4")
+    # ``similarity.signature``'s values, without drawing the same permutations again for every
+    # answer (most of its time). datasketch keeps 64-bit slots but masks values to 32 bits.
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=SEED, permutations=_MINHASH.permutations, scheme=_MINHASH.scheme
+    )
+    minhash.update_batch(list(shingles(text)))
+    return minhash.hashvalues.astype("<u4")
 
 
 def band_keys(hashes: np.ndarray) -> list[int]:
@@ -74,9 +80,9 @@ def _write_bands(session: Session, rows: list[tuple[int, np.ndarray]]) -> None:
         for answer_id, hashes in rows
         for key in band_keys(hashes)
     ]
-    if values:
-        table = AnswerBand.__table__
-        session.exec(_insert(session)(table).values(values).on_conflict_do_nothing())
+    if values:  # executemany: one cached statement, however many rows
+        stmt = _insert(session)(AnswerBand.__table__).on_conflict_do_nothing()
+        session.connection().execute(stmt, values)
 
 
 def _write(session: Session, answer_id: int, hashes: np.ndarray | None, *, stale_only: bool):
@@ -154,8 +160,8 @@ def backfill(*, session: Session, batch: int = BACKFILL_BATCH) -> int:
                 }
                 for answer_id, hashes in fresh
             ]
-            stmt = _insert(session)(table).values(values).on_conflict_do_nothing()
-            inserted = set(session.exec(stmt.returning(table.c.answer_id)).scalars().all())
+            stmt = _insert(session)(table).on_conflict_do_nothing().returning(table.c.answer_id)
+            inserted = set(session.connection().execute(stmt, values).scalars().all())
             _write_bands(
                 session,
                 [(a, h) for a, h in fresh if a in inserted and h is not None],
