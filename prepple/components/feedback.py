@@ -12,6 +12,15 @@ def muted(*children, **props) -> rx.Component:
     return rx.text(*children, size=TEXT["small"], color=rx.color(STATUS["muted"], 11), **props)
 
 
+def error_line(message, id_: str) -> rx.Component:
+    """A form's or panel's error, read out when it appears; shown only while ``message`` (a
+    string Var) is not empty."""
+    return rx.cond(
+        message != "",
+        rx.text(message, color=rx.color(STATUS["error"], 11), size="2", role="alert", id=id_),
+    )
+
+
 def empty_state(
     icon: str, title: str, body: str, action: rx.Component | None = None, *, id: str = "empty-state"
 ) -> rx.Component:  # noqa: A002

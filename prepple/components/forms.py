@@ -24,10 +24,17 @@ def field_error(field_id: str, message) -> rx.Component:
     )
 
 
-def labelled(label: str, control: rx.Component, for_: str) -> rx.Component:
-    """A label above any control (a select, a date or time input) whose id is ``for_``."""
+def labelled(label: str, control: rx.Component, for_: str, *, wide: bool = False) -> rx.Component:
+    """A label above any control (a select, a date or time input) whose id is ``for_``.
+
+    ``wide``: the control fills the column (text inputs and text areas, whose own width is a
+    few words: an e-mail address wrapped mid-word and a title was cut off)."""
     return rx.vstack(
-        rx.el.label(label, html_for=for_, style={"font_weight": "600"}), control, spacing="1"
+        rx.el.label(label, html_for=for_, style={"font_weight": "600"}),
+        control,
+        spacing="1",
+        width="100%",
+        align="stretch" if wide else "start",
     )
 
 
@@ -157,4 +164,19 @@ def stacked_form(
         reset_on_submit=reset_on_submit,
         id=id,
         width="100%",
+    )
+
+
+def row_with_actions(main: rx.Component, *actions: rx.Component, **props) -> rx.Component:
+    """A list row: ``main`` (what the row is about) takes the room, ``actions`` (status badges,
+    buttons, a select) sit on the right; where the row is too narrow for both, as on a phone,
+    the actions wrap under it instead of squeezing ``main`` to a word a line."""
+    return rx.flex(
+        rx.box(main, flex="1 1 14em", min_width="0"),
+        rx.hstack(*actions, spacing="2", align="center", margin_left="auto"),
+        align="center",
+        wrap="wrap",
+        spacing="3",
+        width="100%",
+        **props,
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from prepple.components.feedback import muted
-from prepple.components.forms import labelled
-from prepple.components.theme import SELECT_STYLE, STATUS
+from prepple.components.feedback import error_line, muted
+from prepple.components.forms import labelled, row_with_actions
+from prepple.components.theme import SELECT_STYLE
 from prepple.services.reviews import RATINGS
 from prepple.state.sharing import POLL_MS, OwnerFeedbackState, ShareState
 
@@ -111,8 +111,7 @@ def link_box(url, prefix: str) -> rx.Component:
             width="100%",
         ),
         rx.link(
-            rx.icon("external-link", size=14),
-            " Open it",
+            rx.flex(rx.icon("external-link", size=14), "Open it", spacing="1", align="center"),
             href=url,
             id=f"{prefix}-new-link",
             size="2",
@@ -125,52 +124,55 @@ def link_box(url, prefix: str) -> rx.Component:
 
 
 def _share_row(s, state=ShareState) -> rx.Component:
-    return rx.hstack(
-        rx.icon(rx.cond(s.kind == "invite", "mail", "link"), size=16),
-        rx.vstack(
-            rx.text(rx.cond(s.kind == "invite", s.invitee, "Anyone with the link"), size="2"),
-            muted(
-                "Since "
-                + s.created
-                + rx.cond(s.expires != "", " · until " + s.expires, "")
-                + " · opened "
-                + s.views.to_string()
-                + " times"
+    """One share: who (or "anyone with the link"), since when, how often opened; its status
+    and actions (under the text on a phone)."""
+    return row_with_actions(
+        rx.hstack(
+            rx.icon(rx.cond(s.kind == "invite", "mail", "link"), size=16, flex_shrink="0"),
+            rx.vstack(
+                rx.text(
+                    rx.cond(s.kind == "invite", s.invitee, "Anyone with the link"),
+                    size="2",
+                    overflow_wrap="anywhere",
+                ),
+                muted(
+                    "Since "
+                    + s.created
+                    + rx.cond(s.expires != "", " · until " + s.expires, "")
+                    + " · opened "
+                    + s.views.to_string()
+                    + rx.cond(s.views == 1, " time", " times")
+                ),
+                spacing="0",
+                min_width="0",
             ),
-            spacing="0",
-            flex="1",
+            spacing="3",
+            align="center",
         ),
         rx.badge(
             s.status,
             color_scheme=rx.match(s.status, ("active", "grass"), ("expired", "amber"), "gray"),
         ),
         rx.cond(
-            s.status == "active",
+            (s.status == "active") & (s.kind == "link"),
             rx.hstack(
-                rx.cond(
-                    s.kind == "link",
-                    rx.hstack(
-                        rx.link("Open", href=s.link, size="2", class_name="share-link"),
-                        copy_button(s.link, "copy-share-" + s.id.to_string(), size="1"),
-                        spacing="2",
-                        align="center",
-                    ),
-                ),
-                rx.button(
-                    "Turn off",
-                    size="1",
-                    variant="soft",
-                    color_scheme="tomato",
-                    on_click=state.revoke(s.id),
-                    id="revoke-" + s.id.to_string(),
-                ),
+                rx.link("Open", href=s.link, size="2", class_name="share-link"),
+                copy_button(s.link, "copy-share-" + s.id.to_string(), size="1"),
                 spacing="2",
                 align="center",
             ),
         ),
-        width="100%",
-        align="center",
-        spacing="3",
+        rx.cond(
+            s.status == "active",
+            rx.button(
+                "Turn off",
+                size="1",
+                variant="soft",
+                color_scheme="tomato",
+                on_click=state.revoke(s.id),
+                id="revoke-" + s.id.to_string(),
+            ),
+        ),
         class_name="share-row",
     )
 
@@ -181,7 +183,7 @@ def share_forms(state, prefix: str) -> rx.Component:
     return rx.grid(
         rx.form(
             rx.vstack(
-                rx.text("Invite by e-mail", weight="bold", size="2"),
+                rx.heading("Invite by e-mail", size="3", as_="h3"),
                 labelled(
                     "E-mail addresses (comma-separated)",
                     rx.text_area(
@@ -192,6 +194,7 @@ def share_forms(state, prefix: str) -> rx.Component:
                         max_length=3000,
                     ),
                     f"{prefix}-emails",
+                    wide=True,
                 ),
                 labelled(
                     "A note (optional)",
@@ -203,6 +206,7 @@ def share_forms(state, prefix: str) -> rx.Component:
                         max_length=1000,
                     ),
                     f"{prefix}-message",
+                    wide=True,
                 ),
                 _include_plan(f"{prefix}-invite-plan"),
                 _expiry(f"{prefix}-invite-expiry"),
@@ -215,7 +219,7 @@ def share_forms(state, prefix: str) -> rx.Component:
         ),
         rx.form(
             rx.vstack(
-                rx.text("Share a link", weight="bold", size="2"),
+                rx.heading("Share a link", size="3", as_="h3"),
                 muted("Anyone with the link can watch; to comment they log in."),
                 _include_plan(f"{prefix}-link-plan"),
                 _expiry(f"{prefix}-link-expiry"),
@@ -291,16 +295,7 @@ def share_panel(state=ShareState) -> rx.Component:
                     ),
                 ),
                 share_forms(state, "share"),
-                rx.cond(
-                    state.error != "",
-                    rx.text(
-                        state.error,
-                        color=rx.color(STATUS["error"], 11),
-                        size="2",
-                        role="alert",
-                        id="share-error",
-                    ),
-                ),
+                error_line(state.error, "share-error"),
                 rx.cond(
                     state.shares.length() > 0,
                     rx.vstack(
@@ -398,7 +393,12 @@ def rating_summary(a) -> rx.Component:
             rx.text(a.name, size="2"),
             rx.text(
                 a.average + " / 5",
-                muted(rx.cond(a.count == 1, " (1 reviewer)", " (" + a.count.to_string() + ")")),
+                # A span, not muted()'s paragraph: a <p> inside the <p> broke the line.
+                rx.text.span(
+                    rx.cond(a.count == 1, " (1 reviewer)", " (" + a.count.to_string() + ")"),
+                    color=rx.color("gray", 11),
+                    weight="regular",
+                ),
                 size="2",
                 weight="bold",
                 white_space="nowrap",

@@ -210,10 +210,19 @@ def _report(r) -> rx.Component:
                 rx.text(r.created, size=TEXT["small"]),
                 wrap="wrap",
             ),
-            rx.text(r.excerpt, white_space="pre-wrap", size="2"),
-            rx.cond(r.detail != "", rx.text("“" + r.detail + "”", size=TEXT["small"])),
+            rx.text("What was reported", size="1", weight="bold", color=rx.color("gray", 11)),
+            rx.blockquote(r.excerpt, white_space="pre-wrap", size="2", class_name="report-excerpt"),
+            rx.cond(
+                r.detail != "",
+                rx.text(
+                    rx.text.strong("The reporter's words: "),
+                    r.detail,
+                    size=TEXT["small"],
+                    class_name="report-detail",
+                ),
+            ),
             rx.hstack(
-                rx.cond(r.link != "", rx.link("Open", href=r.link, is_external=True)),
+                rx.cond(r.link != "", rx.link("Open it", href=r.link, size="2", is_external=True)),
                 rx.button(
                     "Dismiss",
                     size="1",
@@ -372,23 +381,18 @@ def admin_page() -> rx.Component:
                     width="100%",
                     align="center",
                 ),
-                rx.tabs.root(
-                    rx.tabs.list(
-                        *[
-                            rx.cond(
-                                SessionState.viewer_permissions.contains(TAB_PERMISSIONS[key]),
-                                rx.tabs.trigger(label, value=key, id=f"tab-{key}"),
-                            )
-                            for key, label, _ in _TABS
-                        ]
+                rx.cond(
+                    _any_tab(),
+                    _tabs(),
+                    empty_state(
+                        "briefcase",
+                        "No tools here for your role yet",
+                        "Your staff role opens this page, but none of its tabs (users, "
+                        "feature flags, outbox, audit log, reports). Ask an admin if your "
+                        "work needs one of them.",
+                        rx.link(rx.button("Back to questions", variant="soft"), href="/questions"),
+                        id="admin-no-tabs",
                     ),
-                    *[
-                        rx.tabs.content(body(), value=key, padding_top="1em")
-                        for key, _, body in _TABS
-                    ],
-                    value=AdminState.tab,
-                    on_change=AdminState.open_tab,
-                    width="100%",
                 ),
                 width="100%",
                 spacing=SPACE["normal"],
@@ -400,4 +404,32 @@ def admin_page() -> rx.Component:
                 rx.center(rx.spinner(size="3"), padding="4em"),
             ),
         ),
+    )
+
+
+def _any_tab():
+    """Whether the viewer may open at least one tab (billing staff, today, may not)."""
+    has = SessionState.viewer_permissions.contains(TAB_PERMISSIONS[_TABS[0][0]])
+    for key, _, _ in _TABS[1:]:
+        has = has | SessionState.viewer_permissions.contains(TAB_PERMISSIONS[key])
+    return has
+
+
+def _tabs() -> rx.Component:
+    return rx.tabs.root(
+        rx.tabs.list(
+            *[
+                rx.cond(
+                    SessionState.viewer_permissions.contains(TAB_PERMISSIONS[key]),
+                    rx.tabs.trigger(label, value=key, id=f"tab-{key}"),
+                )
+                for key, label, _ in _TABS
+            ],
+            # Five tabs are wider than a phone: they wrap rather than hide "Reports".
+            style={"flex_wrap": "wrap"},
+        ),
+        *[rx.tabs.content(body(), value=key, padding_top="1em") for key, _, body in _TABS],
+        value=AdminState.tab,
+        on_change=AdminState.open_tab,
+        width="100%",
     )

@@ -43,6 +43,23 @@ def _invitation() -> rx.Component:
     )
 
 
+def _waiting_take() -> rx.Component:
+    """A visitor sent here by saving a practice take: the take waits in this browser, and
+    logging in or signing up brings them back to save it (``next`` is the practice page)."""
+    return rx.cond(
+        AuthState.next_path.startswith("/practice/"),
+        rx.callout(
+            "Your recording is waiting in this browser. Log in, or create a free account, and "
+            "you'll come back to the practice page to save it and get its transcript and "
+            "feedback.",
+            icon="video",
+            color_scheme="iris",
+            id="take-waiting-notice",
+            width="100%",
+        ),
+    )
+
+
 def _card(
     title: str | rx.Var, subtitle: str | rx.Var, form: rx.Component, footer: rx.Component
 ) -> rx.Component:
@@ -71,6 +88,7 @@ def login_page() -> rx.Component:
         "Welcome back. Pick up where you left off.",
         stacked_form(
             _invitation(),
+            _waiting_take(),
             form_alert(AuthState.message, kind="ok", id="password-changed"),
             form_alert(AuthState.form_error),
             email_field(ERR, auto_focus=True),
@@ -97,6 +115,7 @@ def register_page() -> rx.Component:
         "Free. Your plans and practice stay private until you share them.",
         stacked_form(
             _invitation(),
+            _waiting_take(),
             form_alert(AuthState.form_error),
             form_field(
                 "Name",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.feedback import empty_state, feedback_item
+from prepple.components.feedback import empty_state, error_line, feedback_item
 from prepple.components.layout import page_layout
 from prepple.components.questions import common_question_notice
 from prepple.components.sharing import share_panel
@@ -93,6 +93,7 @@ def _section_editor(section) -> rx.Component:
                 rows="4",
                 resize="vertical",
                 width="100%",
+                class_name="grow-text",  # grows with the text (prepple.css)
                 # No max_length: the browser would cut a long paste without a word. The state
                 # keeps the whole text, shows the count and refuses to save until it fits.
             ),
@@ -225,6 +226,7 @@ def _editor() -> rx.Component:
                             on_change=PlannerState.edit_script,
                             rows="14",
                             width="100%",
+                            class_name="grow-text",
                         ),
                         debounce_timeout=900,
                     ),
@@ -260,6 +262,7 @@ def _editor() -> rx.Component:
                             on_change=PlannerState.edit_bullets,
                             rows="12",
                             width="100%",
+                            class_name="grow-text",
                         ),
                         debounce_timeout=900,
                     ),
@@ -680,10 +683,21 @@ def planner_page() -> rx.Component:
                     width="100%",
                 ),
                 share_panel(),
+                _share_panel_loader(),
                 width="100%",
                 spacing=SPACE["normal"],
             ),
         ),
+    )
+
+
+def _share_panel_loader() -> rx.Component:
+    """A plan started on this visit gets its share panel as soon as it is first saved (the
+    panel loads with the page, when a new plan does not exist yet): this mounts once the
+    answer has an id and the panel is not ready, and loads it."""
+    return rx.cond(
+        SessionState.is_authenticated & (PlannerState.answer_id > 0) & ~ShareState.ready,
+        rx.box(on_mount=ShareState.load, display="none", id="share-panel-loader"),
     )
 
 
@@ -912,15 +926,7 @@ def stories_page() -> rx.Component:
                         rows="3",
                         placeholder="Key facts and numbers to remember",
                     ),
-                    rx.cond(
-                        StoriesState.error != "",
-                        rx.text(
-                            StoriesState.error,
-                            color=rx.color("tomato", 11),
-                            role="alert",
-                            id="story-error",
-                        ),
-                    ),
+                    error_line(StoriesState.error, "story-error"),
                     rx.button("Add story", type="submit", id="story-create"),
                     spacing="2",
                     width="100%",

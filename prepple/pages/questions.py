@@ -20,69 +20,40 @@ from prepple.state.schedule import ScheduleState
 from prepple.state.session import SessionState
 
 
-def _filter_select(
-    label: str, id_: str, value, options, on_change, all_label: str, with_counts: bool = True
-) -> rx.Component:
+def _select(label: str, id_: str, value, on_change, *options: rx.Component) -> rx.Component:
+    """One labelled filter (a native select: keyboard and screen-reader friendly)."""
     return rx.vstack(
         rx.el.label(
             label, html_for=id_, style={"font_size": "var(--font-size-1)", "font_weight": "500"}
         ),
-        rx.el.select(
-            rx.el.option(all_label, value=""),
-            rx.foreach(
-                options,
-                lambda f: rx.el.option(
-                    (f.name + " (" + f.count.to_string() + ")") if with_counts else f.name,
-                    value=f.slug,
-                ),
-            ),
-            id=id_,
-            value=value,
-            on_change=on_change,
-            style=SELECT_STYLE,
-        ),
+        rx.el.select(*options, id=id_, value=value, on_change=on_change, style=SELECT_STYLE),
         spacing="1",
     )
 
 
-def _difficulty_select() -> rx.Component:
-    return rx.vstack(
-        rx.el.label(
-            "Difficulty",
-            html_for="filter-difficulty",
-            style={"font_size": "var(--font-size-1)", "font_weight": "500"},
+def _facet_select(label: str, id_: str, value, facets, on_change, all_label: str) -> rx.Component:
+    """A filter over a facet (competency, company), each choice with its question count."""
+    return _select(
+        label,
+        id_,
+        value,
+        on_change,
+        rx.el.option(all_label, value=""),
+        rx.foreach(
+            facets,
+            lambda f: rx.el.option(f.name + " (" + f.count.to_string() + ")", value=f.slug),
         ),
-        rx.el.select(
-            rx.el.option("Any", value=""),
-            rx.el.option("Easy", value="easy"),
-            rx.el.option("Medium", value="medium"),
-            rx.el.option("Hard", value="hard"),
-            id="filter-difficulty",
-            value=QuestionsState.difficulty,
-            on_change=QuestionsState.set_difficulty,
-            style=SELECT_STYLE,
-        ),
-        spacing="1",
     )
 
 
-def _kind_select() -> rx.Component:
-    return rx.vstack(
-        rx.el.label(
-            "Type",
-            html_for="filter-kind",
-            style={"font_size": "var(--font-size-1)", "font_weight": "500"},
-        ),
-        rx.el.select(
-            rx.el.option("Any", value=""),
-            rx.el.option("Behavioral (tell a story)", value="behavioral"),
-            rx.el.option("Common (not behavioral)", value="common"),
-            id="filter-kind",
-            value=QuestionsState.kind,
-            on_change=QuestionsState.set_kind,
-            style=SELECT_STYLE,
-        ),
-        spacing="1",
+def _fixed_select(label: str, id_: str, value, on_change, choices) -> rx.Component:
+    """A filter with fixed choices: (label, value) pairs after "Any"."""
+    return _select(
+        label,
+        id_,
+        value,
+        on_change,
+        *[rx.el.option(text, value=v) for text, v in (("Any", ""), *choices)],
     )
 
 
@@ -163,7 +134,7 @@ def _toolbar() -> rx.Component:
             debounce_timeout=250,
         ),
         rx.flex(
-            _filter_select(
+            _facet_select(
                 "Competency",
                 "filter-competency",
                 QuestionsState.competency,
@@ -171,7 +142,7 @@ def _toolbar() -> rx.Component:
                 QuestionsState.set_competency,
                 "All competencies",
             ),
-            _filter_select(
+            _facet_select(
                 "Company",
                 "filter-company",
                 QuestionsState.company,
@@ -179,8 +150,23 @@ def _toolbar() -> rx.Component:
                 QuestionsState.set_company,
                 "All companies",
             ),
-            _difficulty_select(),
-            _kind_select(),
+            _fixed_select(
+                "Difficulty",
+                "filter-difficulty",
+                QuestionsState.difficulty,
+                QuestionsState.set_difficulty,
+                (("Easy", "easy"), ("Medium", "medium"), ("Hard", "hard")),
+            ),
+            _fixed_select(
+                "Type",
+                "filter-kind",
+                QuestionsState.kind,
+                QuestionsState.set_kind,
+                (
+                    ("Behavioral (tell a story)", "behavioral"),
+                    ("Common (not behavioral)", "common"),
+                ),
+            ),
             rx.spacer(),
             rx.hstack(
                 rx.cond(

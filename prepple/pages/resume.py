@@ -140,6 +140,7 @@ def _editor() -> rx.Component:
                         required=True,
                     ),
                     "resume-title",
+                    wide=True,
                 ),
                 labelled(
                     "Introduction",
@@ -153,10 +154,12 @@ def _editor() -> rx.Component:
                         placeholder="Who you are and the kind of role you're after.",
                     ),
                     "resume-intro",
+                    wide=True,
                 ),
                 labelled(
-                    "Address: /r/…",
+                    "Page address (lower-case letters, digits and dashes)",
                     rx.input(
+                        rx.input.slot("/r/", color=rx.color("gray", 11)),
                         name="slug",
                         default_value=ResumeEditState.slug,
                         key=ResumeEditState.current_id.to_string() + ResumeEditState.slug,
@@ -165,6 +168,7 @@ def _editor() -> rx.Component:
                         pattern="[a-z0-9][a-z0-9\\-]{1,58}[a-z0-9]",
                     ),
                     "resume-slug",
+                    wide=True,
                 ),
                 rx.hstack(
                     rx.button("Save", type="submit", id="resume-save"),

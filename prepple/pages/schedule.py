@@ -7,7 +7,7 @@ import reflex as rx
 
 from prepple import routes
 from prepple.components.feedback import empty_state, muted
-from prepple.components.forms import labelled
+from prepple.components.forms import labelled, row_with_actions
 from prepple.components.layout import page_layout
 from prepple.components.theme import TEXT
 from prepple.state.schedule import ScheduleState
@@ -121,21 +121,29 @@ def _interview_form() -> rx.Component:
 
 
 def item_row(item, *, show_move: bool = True) -> rx.Component:
-    """One plan item: done box, kind, question (a link to do it), and move/drop controls."""
-    return rx.hstack(
-        rx.checkbox(
-            checked=item.status == "done",
-            on_change=lambda v: ScheduleState.toggle_done(item.id, v),
-            aria_label="Done",
-            custom_attrs={"data-item": item.id.to_string()},
-        ),
-        rx.badge(item.kind_label, color_scheme=rx.match(item.kind, *KIND_COLOR.items(), "gray")),
-        rx.link(
-            item.question,
-            href=item.link,
-            size=TEXT["small"],
-            style={"flex": "1", "min_width": "0"},
-            text_decoration=rx.cond(item.status == "done", "line-through", "none"),
+    """One plan item: done box, kind, question (a link to do it), and move/drop controls (under
+    the question on a phone)."""
+    return row_with_actions(
+        rx.hstack(
+            rx.checkbox(
+                checked=item.status == "done",
+                on_change=lambda v: ScheduleState.toggle_done(item.id, v),
+                aria_label="Done",
+                custom_attrs={"data-item": item.id.to_string()},
+            ),
+            rx.badge(
+                item.kind_label, color_scheme=rx.match(item.kind, *KIND_COLOR.items(), "gray")
+            ),
+            rx.link(
+                item.question,
+                href=item.link,
+                size=TEXT["small"],
+                style={"flex": "1", "min_width": "0"},
+                text_decoration=rx.cond(item.status == "done", "line-through", "none"),
+            ),
+            align="center",
+            spacing="2",
+            width="100%",
         ),
         muted(item.minutes.to_string() + " min"),
         rx.cond(item.pinned, rx.icon("pin", size=14, color=rx.color("gray", 9))),
@@ -161,9 +169,6 @@ def item_row(item, *, show_move: bool = True) -> rx.Component:
                 aria_label="Drop from the plan",
             ),
         ),
-        align="center",
-        spacing="2",
-        width="100%",
         class_name="plan-item",
         data_status=item.status,
     )

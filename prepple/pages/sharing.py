@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.feedback import empty_state, muted
+from prepple.components.feedback import empty_state, error_line, muted
 from prepple.components.forms import labelled
 from prepple.components.layout import page_layout
 from prepple.components.media import (
@@ -15,7 +15,7 @@ from prepple.components.media import (
     transcript,
 )
 from prepple.components.sharing import comment_item, review_row, share_forms
-from prepple.components.theme import SELECT_STYLE, SPACE, STATUS
+from prepple.components.theme import SELECT_STYLE, SPACE
 from prepple.services.reviews import RATINGS, REPORT_REASONS
 from prepple.state.session import SessionState
 from prepple.state.sharing import (
@@ -70,6 +70,7 @@ def report_dialog(kind: str, target_id, *, trigger_id: str, label: str = "Report
                         "Details (optional)",
                         rx.text_area(name="detail", id="report-detail", max_length=2000),
                         "report-detail",
+                        wide=True,
                     ),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
@@ -208,6 +209,7 @@ def _comment_form() -> rx.Component:
                     required=True,
                 ),
                 "comment-body",
+                wide=True,
             ),
             rx.hstack(
                 rx.cond(
@@ -276,6 +278,7 @@ def _review_form() -> rx.Component:
                     placeholder="The one thing that would make this answer land.",
                 ),
                 "review-note",
+                wide=True,
             ),
             rx.button("Save feedback", type="submit", id="review-submit"),
             spacing="3",
@@ -616,16 +619,7 @@ def _set_share() -> rx.Component:
                     ),
                     muted(SetShareState.chosen.length().to_string() + " chosen"),
                     share_forms(SetShareState, "set"),
-                    rx.cond(
-                        SetShareState.error != "",
-                        rx.text(
-                            SetShareState.error,
-                            color=rx.color(STATUS["error"], 11),
-                            size="2",
-                            role="alert",
-                            id="set-error",
-                        ),
-                    ),
+                    error_line(SetShareState.error, "set-error"),
                     spacing="3",
                     width="100%",
                 ),
