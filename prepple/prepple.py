@@ -71,8 +71,13 @@ def _warm() -> None:
     # answers saved before the shared near-copy index existed (or under an older signature
     # scheme) are indexed (answer_index.backfill; nothing to do once done).
     analyze(AnswerInput("STAR", text="I led the team. We shipped on time and cut costs by 10%."))
-    with session_scope() as session:
-        indexed = answer_index.backfill(session=session)
+    from prepple.settings import get_settings
+
+    # One backend worker on this machine at a time (the others then find nothing left to do).
+    with (get_settings().data_dir / "near-copy-backfill.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with session_scope() as session:
+            indexed = answer_index.backfill(session=session)
     if indexed:
         logger.info("near-copy index: indexed %d saved answers", indexed)
 

@@ -71,3 +71,29 @@ def test_the_original_author_is_not_flagged_when_someone_copies_them(session, ma
     # The author opens and edits their own answer again: not flagged, score intact.
     again = _write(root_a, 8, SECRET + " We have had no misses since.")
     assert not _flagged(again) and again.scores["originality"] > 50
+
+
+def test_start_up_indexes_answers_saved_before_the_shared_index(session, make_user):
+    """The app's warm-up backfills the near-copy index (answers from before migration 0008)."""
+    import json
+    from datetime import timedelta
+
+    from prepple.models import Answer, AnswerSignature, utcnow
+    from prepple.prepple import _warm
+    from prepple.services import answer_index
+
+    author, copier = make_user(), make_user()
+    row = Answer(
+        user_id=author.id,
+        question_id=8,
+        sections_json=json.dumps({"situation": SECRET}),
+        visibility="public",
+        created_at=utcnow() - timedelta(days=2),
+    )
+    session.add(row)
+    session.commit()
+    assert session.get(AnswerSignature, row.id) is None
+    _warm()
+    assert session.get(AnswerSignature, row.id).scheme == answer_index.SCHEME
+    copy = _write(new_tree(login_token(copier)), 8, SECRET.replace("March", "April"))
+    assert _flagged(copy)
