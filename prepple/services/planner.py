@@ -562,11 +562,23 @@ def plan_restore(
     return _view(answer), kept
 
 
-def plan_regenerate_bullets(*, session: Session, user_id: int, question_id: int) -> PlanView:
-    """Throw away edited bullets and derive them from the script again."""
+NO_PLAN = "Write your answer first: there is no plan for this question yet."
+
+
+def _own_answer(session: Session, user_id: int, question_id: int) -> Answer:
+    """The user's plan for the question; InvalidInput when they have none (a crafted event,
+    or a plan deleted in another tab), never a crash."""
     answer = session.exec(
         select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
-    ).one()
+    ).first()
+    if answer is None:
+        raise InvalidInput("plan", NO_PLAN)
+    return answer
+
+
+def plan_regenerate_bullets(*, session: Session, user_id: int, question_id: int) -> PlanView:
+    """Throw away edited bullets and derive them from the script again."""
+    answer = _own_answer(session, user_id, question_id)
     answer.bullets = bullets_of(script_of(answer.framework, sections_dict(answer.sections_json)))
     answer.bullets_edited = False
     answer.revision += 1
@@ -577,9 +589,7 @@ def plan_regenerate_bullets(*, session: Session, user_id: int, question_id: int)
 
 def plan_snapshot(*, session: Session, user_id: int, question_id: int, reason: str) -> int:
     """Save a named version now ("Save version"); returns its number."""
-    answer = session.exec(
-        select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
-    ).one()
+    answer = _own_answer(session, user_id, question_id)
     number = _snapshot(session, answer, reason[:40] or "saved", dedupe=True)
     if number is None:  # nothing changed since the latest version: that one is it
         number = _latest_version(session, answer).number
@@ -631,9 +641,7 @@ def compare(
     *, session: Session, user_id: int, question_id: int, left: int, right: int | None
 ) -> tuple[list[DiffLine], str, str]:
     """Word-level differences between version ``left`` and ``right`` (``None`` = current)."""
-    answer = session.exec(
-        select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
-    ).one()
+    answer = _own_answer(session, user_id, question_id)
 
     def text_of(number: int | None) -> tuple[str, str]:
         if number is None:

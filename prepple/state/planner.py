@@ -406,12 +406,17 @@ class PlannerState(rx.State):
     @guarded(SIGNED_IN, flag="planner")
     def regenerate_bullets(self):
         """Derive the bullets from the script again."""
-        with session_scope() as db:
-            self._apply(
-                planner.plan_regenerate_bullets(
-                    session=db, user_id=current_principal().user_id, question_id=self.question_id
+        try:
+            with session_scope() as db:
+                self._apply(
+                    planner.plan_regenerate_bullets(
+                        session=db,
+                        user_id=current_principal().user_id,
+                        question_id=self.question_id,
+                    )
                 )
-            )
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
 
     @rx.event
     @guarded(SIGNED_IN, flag="planner")
@@ -419,16 +424,19 @@ class PlannerState(rx.State):
         """Keep the current text as a named version."""
         if not self.revision:
             return rx.toast.info("Write something first.")
-        with session_scope() as db:
-            number = planner.plan_snapshot(
-                session=db,
-                user_id=current_principal().user_id,
-                question_id=self.question_id,
-                reason="saved by you",
-            )
-            self.versions = planner.versions(
-                session=db, user_id=current_principal().user_id, question_id=self.question_id
-            )
+        try:
+            with session_scope() as db:
+                number = planner.plan_snapshot(
+                    session=db,
+                    user_id=current_principal().user_id,
+                    question_id=self.question_id,
+                    reason="saved by you",
+                )
+                self.versions = planner.versions(
+                    session=db, user_id=current_principal().user_id, question_id=self.question_id
+                )
+        except InvalidInput as exc:
+            return rx.toast.error(exc.message)
         return rx.toast.success(f"Saved as version {number}.")
 
     @rx.event

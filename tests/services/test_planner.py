@@ -490,3 +490,22 @@ def test_plans_saved_with_old_cut_bullets_read_with_whole_ones(session, make_use
     assert planner.plan_get(session=session, user_id=user.id, question_id=1).bullets == (
         "- my own… cue"
     )
+
+
+def test_plan_actions_without_a_plan_say_so_instead_of_crashing(session, make_user):
+    """Found by crafted events (issue 11 red team): regenerate bullets, save a version and
+    compare for a question the user has no plan for raised NoResultFound (a traceback)."""
+    from prepple.models import Question
+
+    user = make_user("nop@example.com")
+    qid = session.exec(select(Question.id)).first()
+    mine = {"session": session, "user_id": user.id, "question_id": qid}
+    calls = [
+        lambda: planner.plan_regenerate_bullets(**mine),
+        lambda: planner.plan_snapshot(**mine, reason="x"),
+        lambda: planner.compare(**mine, left=1, right=None),
+    ]
+    for attempt in calls:
+        with pytest.raises(InvalidInput) as refused:
+            attempt()
+        assert refused.value.message == planner.NO_PLAN

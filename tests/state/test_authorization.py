@@ -249,3 +249,25 @@ def test_setvar_cannot_set_any_field(cls, session, make_user):
             except Exception:  # noqa: BLE001, S110 - refusing by raising is fine
                 pass
             assert getattr(state, name) == before, f"setvar set {cls.__name__}.{name}"
+
+
+STAFF_ONLY = [(c, n) for c, n in RESTRICTED if _guard(c, n).permission != SIGNED_IN]
+
+
+def test_every_role_gets_exactly_the_handlers_its_permissions_name(session, make_user):
+    """Role escalation: a seeker, mentor, recruiter, moderator, support or billing account
+    calling a staff handler directly is refused unless its role holds that permission, and
+    one that holds it is let through (so the check is the permission, not "any staff")."""
+    from prepple.services.authz import ROLES
+
+    assert len(STAFF_ONLY) >= 10
+    accounts = [make_user(f"{r}@example.com", roles=(r,)) for r in ROLES if r != "admin"]
+    tokens = {user.id: login_token(user) for user in accounts}
+    for cls, name in STAFF_ONLY:
+        permission = _guard(cls, name).permission
+        handler = cls.event_handlers[name]
+        for user in accounts:
+            (role,) = {r for r in ROLES if user.email.startswith(r)}
+            result = call(new_tree(tokens[user.id]), cls, name, *dummy_args(handler))
+            holds = may(Principal(user_id=user.id, roles=frozenset({role})), permission)
+            assert isinstance(result, Refusal) != holds, f"{role} calling {cls.__name__}.{name}"
