@@ -7,9 +7,9 @@ import reflex as rx
 from prepple.components.theme import SPACE, STATUS, TEXT
 
 
-def muted(*children, **props) -> rx.Component:
+def muted(*children, size: str = TEXT["small"], **props) -> rx.Component:
     """Secondary text: small and grey."""
-    return rx.text(*children, size=TEXT["small"], color=rx.color(STATUS["muted"], 11), **props)
+    return rx.text(*children, size=size, color=rx.color(STATUS["muted"], 11), **props)
 
 
 def error_line(message, id_: str) -> rx.Component:

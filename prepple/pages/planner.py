@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from prepple import routes
-from prepple.components.feedback import empty_state, error_line, feedback_item
+from prepple.components.feedback import empty_state, error_line, feedback_item, muted
 from prepple.components.layout import page_layout
 from prepple.components.questions import common_question_notice
 from prepple.components.sharing import share_panel
@@ -26,12 +26,11 @@ def _save_badge() -> rx.Component:
             ("error", rx.icon("triangle-alert", size=16, color=rx.color("tomato", 10))),
             rx.icon("pencil", size=16, color=rx.color("gray", 10)),
         ),
-        rx.text(
+        muted(
             rx.cond(
                 PlannerState.save_message, PlannerState.save_message, "Changes save as you type."
             ),
             size=TEXT["small"],
-            color=rx.color(STATUS["muted"], 11),
         ),
         rx.cond(
             PlannerState.spoken != "",
@@ -70,15 +69,14 @@ def _section_editor(section) -> rx.Component:
                 html_for=field_id,
                 style={"font_weight": "600", "font_size": "var(--font-size-3)"},
             ),
-            rx.text(section["words"] + " words", size="1", color=rx.color(STATUS["muted"], 10)),
+            muted(section["words"] + " words", size="1"),
             justify="between",
             width="100%",
             align="baseline",
         ),
-        rx.text(
+        muted(
             section["hint"],
             size=TEXT["small"],
-            color=rx.color(STATUS["muted"], 11),
             id=field_id + "-hint",
         ),
         rx.debounce_input(
@@ -171,10 +169,9 @@ def _aside_box(a) -> rx.Component:
                 wrap="wrap",
                 spacing="2",
             ),
-            rx.text(
+            muted(
                 "Left out, it stays saved: switch back and it's in its own section again.",
                 size="1",
-                color=rx.color(STATUS["muted"], 11),
             ),
             spacing="2",
             width="100%",
@@ -214,10 +211,9 @@ def _editor() -> rx.Component:
                     rx.el.label(
                         "Full script", html_for="script-editor", style={"font_weight": "600"}
                     ),
-                    rx.text(
+                    muted(
                         "Edit freely: sentences are sorted back into sections.",
                         size=TEXT["small"],
-                        color=rx.color(STATUS["muted"], 11),
                     ),
                     rx.debounce_input(
                         rx.text_area(
@@ -280,70 +276,80 @@ def _editor() -> rx.Component:
     )
 
 
-def _feedback_panel() -> rx.Component:
+def _panel(title: str, action: rx.Component, *body: rx.Component, id_: str) -> rx.Component:
+    """A card beside the editor (feedback, coach, version history): its heading with one
+    action or badge on the right, then its body."""
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading("Feedback", size="4", as_="h2"),
-                rx.badge(
-                    PlannerState.overall.to_string() + " / 100",
-                    size="3",
-                    id="overall-score",
-                    color_scheme=rx.cond(
-                        PlannerState.overall >= 75,
-                        "grass",
-                        rx.cond(PlannerState.overall >= 50, "amber", "tomato"),
-                    ),
-                ),
+                rx.heading(title, size="4", as_="h2"),
+                action,
                 justify="between",
                 width="100%",
                 align="center",
             ),
-            rx.cond(
-                PlannerState.aside.length() > 0,
-                rx.text(
-                    'Scored on the sections you see. Text marked "Not in '
-                    + PlannerState.framework
-                    + '" counts once you move it in.',
-                    size="1",
-                    color=rx.color(STATUS["muted"], 11),
-                    id="aside-score-note",
-                ),
-            ),
-            rx.foreach(
-                PlannerState.score_rows,
-                lambda row: rx.vstack(
-                    rx.hstack(
-                        rx.text(row.name, size="2"),
-                        rx.text(row.value.to_string(), size="2", weight="medium"),
-                        justify="between",
-                        width="100%",
-                    ),
-                    rx.progress(value=row.value, max=100, size="1", aria_label=row.name),
-                    width="100%",
-                    spacing="1",
-                ),
-            ),
-            rx.separator(),
-            rx.cond(
-                PlannerState.items.length() > 0,
-                rx.vstack(
-                    rx.foreach(PlannerState.items, feedback_item),
-                    spacing="3",
-                    width="100%",
-                    id="feedback-items",
-                ),
-                rx.text(
-                    "Nothing to fix. Read it out loud once, then practise it.",
-                    size="2",
-                    id="feedback-clear",
-                ),
-            ),
+            *body,
             spacing="3",
             width="100%",
         ),
         width="100%",
-        id="feedback-panel",
+        id=id_,
+    )
+
+
+def _feedback_panel() -> rx.Component:
+    return _panel(
+        "Feedback",
+        rx.badge(
+            PlannerState.overall.to_string() + " / 100",
+            size="3",
+            id="overall-score",
+            color_scheme=rx.cond(
+                PlannerState.overall >= 75,
+                "grass",
+                rx.cond(PlannerState.overall >= 50, "amber", "tomato"),
+            ),
+        ),
+        rx.cond(
+            PlannerState.aside.length() > 0,
+            muted(
+                'Scored on the sections you see. Text marked "Not in '
+                + PlannerState.framework
+                + '" counts once you move it in.',
+                size="1",
+                id="aside-score-note",
+            ),
+        ),
+        rx.foreach(
+            PlannerState.score_rows,
+            lambda row: rx.vstack(
+                rx.hstack(
+                    rx.text(row.name, size="2"),
+                    rx.text(row.value.to_string(), size="2", weight="medium"),
+                    justify="between",
+                    width="100%",
+                ),
+                rx.progress(value=row.value, max=100, size="1", aria_label=row.name),
+                width="100%",
+                spacing="1",
+            ),
+        ),
+        rx.separator(),
+        rx.cond(
+            PlannerState.items.length() > 0,
+            rx.vstack(
+                rx.foreach(PlannerState.items, feedback_item),
+                spacing="3",
+                width="100%",
+                id="feedback-items",
+            ),
+            rx.text(
+                "Nothing to fix. Read it out loud once, then practise it.",
+                size="2",
+                id="feedback-clear",
+            ),
+        ),
+        id_="feedback-panel",
     )
 
 
@@ -399,77 +405,65 @@ def _story_picker() -> rx.Component:
 def _coach() -> rx.Component:
     return rx.cond(
         PlannerState.coach_available & SessionState.is_authenticated,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.heading("Coach", size="4", as_="h2"),
-                    rx.button(
-                        rx.icon("sparkles"),
-                        "Ask the coach",
-                        size="1",
-                        loading=PlannerState.coach_status == "thinking",
-                        on_click=PlannerState.ask_coach,
-                        id="ask-coach",
-                    ),
-                    justify="between",
-                    width="100%",
-                ),
-                rx.match(
-                    PlannerState.coach_status,
-                    (
-                        "unavailable",
-                        rx.text(
-                            "The coach is unavailable right now; the checks above still apply.",
-                            size="2",
-                            id="coach-down",
-                        ),
-                    ),
-                    (
-                        "done",
-                        rx.vstack(
-                            rx.foreach(
-                                PlannerState.coach_items,
-                                lambda it: rx.box(
-                                    rx.text(it["message"], size="2", weight="medium"),
-                                    rx.text(
-                                        it["suggestion"],
-                                        size="2",
-                                        color=rx.color(STATUS["muted"], 11),
-                                    ),
-                                    class_name="coach-item",
-                                ),
-                            ),
-                            rx.cond(
-                                PlannerState.rewrite_improved != "",
-                                rx.box(
-                                    rx.text("Try saying:", size="1", weight="medium"),
-                                    rx.blockquote(
-                                        PlannerState.rewrite_improved, size="2", id="coach-rewrite"
-                                    ),
-                                    rx.text(
-                                        "instead of: ",
-                                        PlannerState.rewrite_original,
-                                        size="1",
-                                        color=rx.color(STATUS["muted"], 10),
-                                    ),
-                                ),
-                            ),
-                            spacing="3",
-                            width="100%",
-                            id="coach-result",
-                        ),
-                    ),
-                    rx.text(
-                        "A language model reads your plan and suggests what the checks can't see.",
-                        size="2",
-                        color=rx.color(STATUS["muted"], 11),
-                    ),
-                ),
-                spacing="3",
-                width="100%",
+        _panel(
+            "Coach",
+            rx.button(
+                rx.icon("sparkles"),
+                "Ask the coach",
+                size="1",
+                loading=PlannerState.coach_status == "thinking",
+                on_click=PlannerState.ask_coach,
+                id="ask-coach",
             ),
-            width="100%",
-            id="coach-panel",
+            rx.match(
+                PlannerState.coach_status,
+                (
+                    "unavailable",
+                    rx.text(
+                        "The coach is unavailable right now; the checks above still apply.",
+                        size="2",
+                        id="coach-down",
+                    ),
+                ),
+                (
+                    "done",
+                    rx.vstack(
+                        rx.foreach(
+                            PlannerState.coach_items,
+                            lambda it: rx.box(
+                                rx.text(it["message"], size="2", weight="medium"),
+                                muted(
+                                    it["suggestion"],
+                                    size="2",
+                                ),
+                                class_name="coach-item",
+                            ),
+                        ),
+                        rx.cond(
+                            PlannerState.rewrite_improved != "",
+                            rx.box(
+                                rx.text("Try saying:", size="1", weight="medium"),
+                                rx.blockquote(
+                                    PlannerState.rewrite_improved, size="2", id="coach-rewrite"
+                                ),
+                                muted(
+                                    "instead of: ",
+                                    PlannerState.rewrite_original,
+                                    size="1",
+                                ),
+                            ),
+                        ),
+                        spacing="3",
+                        width="100%",
+                        id="coach-result",
+                    ),
+                ),
+                muted(
+                    "A language model reads your plan and suggests what the checks can't see.",
+                    size="2",
+                ),
+            ),
+            id_="coach-panel",
         ),
     )
 
@@ -477,155 +471,145 @@ def _coach() -> rx.Component:
 def _history() -> rx.Component:
     return rx.cond(
         SessionState.is_authenticated,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.heading("Version history", size="4", as_="h2"),
-                    rx.button(
-                        "Save version",
-                        size="1",
-                        variant="soft",
-                        on_click=PlannerState.save_version,
-                        id="save-version",
-                    ),
-                    justify="between",
-                    width="100%",
-                ),
-                rx.cond(
-                    PlannerState.restored_note != "",
-                    rx.callout.root(
-                        rx.callout.icon(rx.icon("history")),
-                        rx.vstack(
-                            rx.text(PlannerState.restored_note, size="2"),
-                            rx.hstack(
-                                rx.cond(
-                                    PlannerState.undo_version > 0,
-                                    rx.button(
-                                        "Undo: restore version "
-                                        + PlannerState.undo_version.to_string(),
-                                        size="1",
-                                        on_click=PlannerState.restore_version(
-                                            PlannerState.undo_version
-                                        ),
-                                        id="restore-undo",
-                                    ),
-                                ),
-                                rx.button(
-                                    "OK",
-                                    size="1",
-                                    variant="soft",
-                                    on_click=PlannerState.dismiss_restored,
-                                    id="restore-ok",
-                                ),
-                                spacing="2",
-                                wrap="wrap",
-                            ),
-                            spacing="2",
-                            width="100%",
-                        ),
-                        color_scheme="grass",
-                        role="status",
-                        id="restored-note",
-                        width="100%",
-                    ),
-                ),
-                rx.cond(
-                    PlannerState.versions.length() > 0,
+        _panel(
+            "Version history",
+            rx.button(
+                "Save version",
+                size="1",
+                variant="soft",
+                on_click=PlannerState.save_version,
+                id="save-version",
+            ),
+            rx.cond(
+                PlannerState.restored_note != "",
+                rx.callout.root(
+                    rx.callout.icon(rx.icon("history")),
                     rx.vstack(
-                        rx.foreach(
-                            PlannerState.versions,
-                            lambda v: rx.hstack(
-                                rx.text("v" + v.number.to_string(), weight="medium", size="2"),
-                                rx.text(v.created, size="1"),
-                                rx.text(v.reason, size="1", color=rx.color(STATUS["muted"], 10)),
-                                rx.text(v.overall.to_string() + "/100", size="1"),
-                                rx.spacer(),
-                                rx.button(
-                                    "Compare",
-                                    size="1",
-                                    variant="ghost",
-                                    on_click=PlannerState.compare_with(v.number),
-                                    class_name="compare-version",
-                                    aria_label="Compare version "
-                                    + v.number.to_string()
-                                    + " with your current text",
-                                ),
-                                rx.button(
-                                    "Restore",
-                                    size="1",
-                                    variant="soft",
-                                    on_click=PlannerState.restore_version(v.number),
-                                    class_name="restore-version",
-                                    aria_label="Restore version " + v.number.to_string(),
-                                ),
-                                width="100%",
-                                align="center",
-                                wrap="wrap",
-                            ),
-                        ),
-                        width="100%",
-                        spacing="1",
-                    ),
-                    rx.text(
-                        "A version is kept for each editing session (when you come back "
-                        "after a pause) and whenever you press Save version.",
-                        size="2",
-                        color=rx.color(STATUS["muted"], 11),
-                    ),
-                ),
-                rx.cond(
-                    PlannerState.diff.length() > 0,
-                    rx.vstack(
+                        rx.text(PlannerState.restored_note, size="2"),
                         rx.hstack(
-                            rx.text(
-                                "Comparing ",
-                                PlannerState.diff_labels[0],
-                                " with ",
-                                PlannerState.diff_labels[1],
-                                size="2",
-                                weight="medium",
+                            rx.cond(
+                                PlannerState.undo_version > 0,
+                                rx.button(
+                                    "Undo: restore version "
+                                    + PlannerState.undo_version.to_string(),
+                                    size="1",
+                                    on_click=PlannerState.restore_version(
+                                        PlannerState.undo_version
+                                    ),
+                                    id="restore-undo",
+                                ),
                             ),
                             rx.button(
-                                "Close",
+                                "OK",
                                 size="1",
-                                variant="ghost",
-                                on_click=PlannerState.close_compare,
+                                variant="soft",
+                                on_click=PlannerState.dismiss_restored,
+                                id="restore-ok",
                             ),
-                            justify="between",
-                            width="100%",
+                            spacing="2",
+                            wrap="wrap",
                         ),
-                        rx.grid(
-                            rx.box(
-                                rx.foreach(
-                                    PlannerState.diff,
-                                    lambda d: rx.cond(
-                                        d.kind != "added",
-                                        rx.el.span(d.text + " ", class_name="diff-" + d.kind),
-                                    ),
-                                )
-                            ),
-                            rx.box(
-                                rx.foreach(
-                                    PlannerState.diff,
-                                    lambda d: rx.cond(
-                                        d.kind != "removed",
-                                        rx.el.span(d.text + " ", class_name="diff-" + d.kind),
-                                    ),
-                                )
-                            ),
-                            columns=rx.breakpoints(initial="1", md="2"),
-                            spacing="4",
-                            width="100%",
-                        ),
-                        id="version-compare",
+                        spacing="2",
                         width="100%",
                     ),
+                    color_scheme="grass",
+                    role="status",
+                    id="restored-note",
+                    width="100%",
                 ),
-                spacing="3",
-                width="100%",
             ),
-            width="100%",
-            id="history-panel",
+            rx.cond(
+                PlannerState.versions.length() > 0,
+                rx.vstack(
+                    rx.foreach(
+                        PlannerState.versions,
+                        lambda v: rx.hstack(
+                            rx.text("v" + v.number.to_string(), weight="medium", size="2"),
+                            rx.text(v.created, size="1"),
+                            muted(v.reason, size="1"),
+                            rx.text(v.overall.to_string() + "/100", size="1"),
+                            rx.spacer(),
+                            rx.button(
+                                "Compare",
+                                size="1",
+                                variant="ghost",
+                                on_click=PlannerState.compare_with(v.number),
+                                class_name="compare-version",
+                                aria_label="Compare version "
+                                + v.number.to_string()
+                                + " with your current text",
+                            ),
+                            rx.button(
+                                "Restore",
+                                size="1",
+                                variant="soft",
+                                on_click=PlannerState.restore_version(v.number),
+                                class_name="restore-version",
+                                aria_label="Restore version " + v.number.to_string(),
+                            ),
+                            width="100%",
+                            align="center",
+                            wrap="wrap",
+                        ),
+                    ),
+                    width="100%",
+                    spacing="1",
+                ),
+                muted(
+                    "A version is kept for each editing session (when you come back "
+                    "after a pause) and whenever you press Save version.",
+                    size="2",
+                ),
+            ),
+            rx.cond(
+                PlannerState.diff.length() > 0,
+                rx.vstack(
+                    rx.hstack(
+                        rx.text(
+                            "Comparing ",
+                            PlannerState.diff_labels[0],
+                            " with ",
+                            PlannerState.diff_labels[1],
+                            size="2",
+                            weight="medium",
+                        ),
+                        rx.button(
+                            "Close",
+                            size="1",
+                            variant="ghost",
+                            on_click=PlannerState.close_compare,
+                        ),
+                        justify="between",
+                        width="100%",
+                    ),
+                    rx.grid(
+                        rx.box(
+                            rx.foreach(
+                                PlannerState.diff,
+                                lambda d: rx.cond(
+                                    d.kind != "added",
+                                    rx.el.span(d.text + " ", class_name="diff-" + d.kind),
+                                ),
+                            )
+                        ),
+                        rx.box(
+                            rx.foreach(
+                                PlannerState.diff,
+                                lambda d: rx.cond(
+                                    d.kind != "removed",
+                                    rx.el.span(d.text + " ", class_name="diff-" + d.kind),
+                                ),
+                            )
+                        ),
+                        columns=rx.breakpoints(initial="1", md="2"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    id="version-compare",
+                    width="100%",
+                ),
+            ),
+            id_="history-panel",
         ),
         rx.callout(
             "Create a free account to keep version history and use your plan anywhere.",
@@ -855,14 +839,13 @@ def answers_page() -> rx.Component:
                                     href="/plan/" + r.question_id.to_string(),
                                     weight="medium",
                                 ),
-                                rx.text(
+                                muted(
                                     r.framework
                                     + " · "
                                     + r.words.to_string()
                                     + " words · "
                                     + r.updated,
                                     size="1",
-                                    color=rx.color(STATUS["muted"], 10),
                                 ),
                                 spacing="1",
                             ),
@@ -967,10 +950,9 @@ def stories_page() -> rx.Component:
                                     rx.foreach(st.questions, lambda q: rx.text("• " + q, size="2")),
                                     spacing="1",
                                 ),
-                                rx.text(
+                                muted(
                                     "Not linked to an answer yet.",
                                     size="2",
-                                    color=rx.color(STATUS["muted"], 10),
                                 ),
                             ),
                             spacing="2",
