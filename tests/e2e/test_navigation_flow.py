@@ -68,7 +68,14 @@ def test_desktop_nav_is_one_line_at_1280_and_more_works_from_the_keyboard(new_pa
     page.keyboard.press("Enter")
     for label in MORE_ITEMS:
         expect(page.get_by_role("menuitem", name=label)).to_be_visible()
+    # Radix focuses the first item once the menu is open; wait for that before the arrows
+    # (pressing them earlier raced the focus under load and landed on another item).
+    first, second = (page.get_by_role("menuitem", name=label) for label in MORE_ITEMS[:2])
+    expect(first).to_be_focused()
     page.keyboard.press("ArrowDown")
+    expect(second).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(first).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/questions\?saved=1"))
     page.locator("#nav-desktop").get_by_role("link", name="Schedule").click()
