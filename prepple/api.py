@@ -83,7 +83,9 @@ async def upload_status(request: Request) -> Response:
 async def _read_chunk(request: Request) -> bytes:
     """The request body, refusing more than one chunk's worth (never a whole video)."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > recordings.CHUNK_MAX):
+    if declared is not None and not (declared.isascii() and declared.isdigit()):
+        raise RecordingError("The chunk's length (Content-Length) is malformed.", 400)
+    if declared is not None and int(declared) > recordings.CHUNK_MAX:
         raise RecordingError("Chunks may be at most 8 MB.", 413)
     parts: list[bytes] = []
     size = 0

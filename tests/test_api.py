@@ -95,6 +95,25 @@ def test_oversized_chunks_and_bad_offsets_are_refused(client, upload):
     assert client.put(_url(rec, "?offset=-1"), content=b"x", headers=headers).status_code == 400
     assert client.put(_url(rec, "?offset=abc"), content=b"x", headers=headers).status_code == 400
     assert client.post(_url(rec, "/complete?total=0"), headers=headers).status_code == 422
+    bad_length = client.put(
+        _url(rec, "?offset=0"), content=b"x", headers={**headers, "Content-Length": "1e3"}
+    )
+    assert bad_length.status_code == 400 and "Content-Length" in bad_length.json()["error"]
+
+
+def test_a_take_under_a_second_is_refused_over_http_and_kept(client, upload, queued, tmp_path):
+    """The recorder refuses a take stopped at 0:00; a crafted upload of one gets the same
+    message from the server, and the file is kept (``stored``)."""
+    from tests.media_files import silence_wav, wav_to_webm
+
+    rec, headers = upload
+    body = wav_to_webm(silence_wav(tmp_path / "s.wav", 0.3), tmp_path / "s.webm").read_bytes()
+    client.put(_url(rec, "?offset=0"), content=body, headers=headers)
+    res = client.post(_url(rec, f"/complete?total={len(body)}"), headers=headers)
+    data = res.json()
+    assert res.status_code == 422 and data["stored"] is True
+    assert data["error"].startswith(recordings.TOO_SHORT)
+    assert queued == []
 
 
 def test_media_route_streams_with_ranges_for_the_owner_only(

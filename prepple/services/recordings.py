@@ -521,6 +521,23 @@ def upload_complete(
     return rec
 
 
+#: Container names the probe reports -> (audio-only type, type with a picture).
+_CONTAINER_MIME = {
+    "matroska,webm": ("audio/webm", "video/webm"),
+    "mov,mp4,m4a,3gp,3g2,mj2": ("audio/mp4", "video/mp4"),
+    "ogg": ("audio/ogg", "video/ogg"),
+    "wav": ("audio/wav", "audio/wav"),
+    "mp3": ("audio/mpeg", "audio/mpeg"),
+}
+
+
+def _probed_mime(container: str, has_video: bool) -> str:
+    """The media type of what the file really is (a WAV sent as "video/webm" is served as
+    WAV, so players read it), or "" for a container not listed."""
+    kinds = _CONTAINER_MIME.get(container)
+    return kinds[1 if has_video else 0] if kinds else ""
+
+
 def _media_problem(rec: Recording, path: Path) -> str:
     """Probe the file, note its duration and picture on ``rec``, and say why it can't be
     scored ("" when it can)."""
@@ -532,6 +549,7 @@ def _media_problem(rec: Recording, path: Path) -> str:
         return exc.user_message + _kept_for()
     rec.duration_seconds = float(info.duration)
     rec.has_video = bool(info.has_video)
+    rec.mime = _probed_mime(info.container, info.has_video) or rec.mime
     if info.duration > get_settings().max_recording_seconds:
         return too_long_message()
     if too_short(rec):

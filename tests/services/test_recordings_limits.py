@@ -268,3 +268,21 @@ def test_a_take_of_a_second_or_more_is_queued(session, make_user, question_id, t
     rec = _create(session, ann, question_id)
     _append(session, rec, data)
     assert _complete(session, rec, len(data)).status == "queued"
+
+
+def test_the_stored_type_is_what_the_file_is_not_what_the_browser_said(
+    session, make_user, question_id, tmp_path
+):
+    """A WAV sent as "video/webm" (a crafted upload) is kept and scored, and served as WAV."""
+    from tests.media_files import speak_wav
+
+    wav = speak_wav("I led the migration.", tmp_path / "a.wav").read_bytes()
+    ann = make_user()
+    rec = recordings.recording_create(
+        session=session, user_id=ann.id, question_id=question_id, mime="video/webm"
+    )
+    session.commit()
+    _append(session, rec, wav)
+    done = _complete(session, rec, len(wav))
+    assert done.status == "queued" and done.mime == "audio/wav" and not done.has_video
+    assert storage.get_storage().local_path(done.media_key).read_bytes() == wav

@@ -230,3 +230,29 @@ def test_the_owner_does_see_the_secret(session, victim):
     before = _fingerprint(session, ann.id, [ids["recording"]], [ids["answer"]])
     assert not isinstance(call(root, ScheduleState, "drop", ids["item"]), Refusal)
     assert _fingerprint(session, ann.id, [ids["recording"]], [ids["answer"]]) != before
+
+
+def test_no_handler_crashes_on_hostile_arguments_on_the_owners_own_page(session, victim):
+    """The hostile-argument test of test_authorization, deeper: as the owner, on a page whose
+    URL names their own rows (so handlers get past "nothing loaded"), with wrong types, huge
+    text, NaN, negative, zero, a deleted row's id and an unknown ref in each argument."""
+    from tests.state.helpers import dummy_args
+    from tests.state.test_authorization import HOSTILE_ARGS
+
+    ann, ids, extra = victim
+    odd = [ids["deleted"], -5, 0, 1.5, float("nan"), "r999999", {"rid": ids["deleted"]}]
+    crashes = []
+    for cls, name in HANDLERS:
+        base = dummy_args(cls.event_handlers[name])
+        trials = [base] if not base else []
+        for position in range(len(base)):
+            for bad in [*HOSTILE_ARGS, *odd]:
+                trials.append([*base[:position], bad, *base[position + 1 :]])
+        for args in trials:
+            root = new_tree(login_token(ann))  # a fresh session: log-out in one trial ends it
+            _router(get(root, cls), ids, extra["slug"])
+            try:
+                call(root, cls, name, *args)
+            except Exception as exc:  # noqa: BLE001 - every crash is listed
+                crashes.append(f"{cls.__name__}.{name}{tuple(args)!r:.80} raised {exc!r:.150}")
+    assert not crashes, "\n".join(crashes)
