@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from prepple.components.theme import SPACE, STATUS, TEXT
+from prepple.components.theme import SELECT_STYLE, SPACE, STATUS, TEXT
 
 
 def field_error(field_id: str, message) -> rx.Component:
@@ -179,4 +179,16 @@ def row_with_actions(main: rx.Component, *actions: rx.Component, **props) -> rx.
         spacing="3",
         width="100%",
         **props,
+    )
+
+
+def filter_select(label: str, id_: str, value, on_change, *options: rx.Component) -> rx.Component:
+    """One of a list's filters: a small label over a native select (keyboard and screen-reader
+    friendly), styled alike on every page."""
+    return rx.vstack(
+        rx.el.label(
+            label, html_for=id_, style={"font_size": "var(--font-size-1)", "font_weight": "500"}
+        ),
+        rx.el.select(*options, id=id_, value=value, on_change=on_change, style=SELECT_STYLE),
+        spacing="1",
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from prepple import routes
 from prepple.components.feedback import empty_state, error_line, feedback_item, muted
+from prepple.components.forms import filter_select
 from prepple.components.layout import page_layout
 from prepple.components.questions import common_question_notice
 from prepple.components.sharing import share_panel
@@ -383,6 +384,8 @@ def _story_picker() -> rx.Component:
                             name="story_title",
                             max_length=120,
                             placeholder="New story, e.g. 'Black Friday outage'",
+                            width="18em",  # the placeholder was cut at "'Black Fr"
+                            max_width="100%",
                         ),
                         rx.button("Add", type="submit", size="2", variant="soft", id="story-add"),
                         spacing="2",
@@ -685,17 +688,15 @@ def _share_panel_loader() -> rx.Component:
     )
 
 
-def _select(label: str, id_: str, name: str, value, options, all_label: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=id_, style={"font_size": "var(--font-size-1)"}),
-        rx.el.select(
-            rx.el.option(all_label, value=""),
-            rx.foreach(options, lambda f: rx.el.option(f.name, value=f.slug)),
-            id=id_,
-            value=value,
-            on_change=lambda v: AnswersState.set_filter(name, v),
-        ),
-        spacing="1",
+def _facet_filter(label: str, name: str, value, facets) -> rx.Component:
+    """Filter my answers by a facet (competency, company)."""
+    return filter_select(
+        label,
+        "answers-" + name,
+        value,
+        lambda v: AnswersState.set_filter(name, v),
+        rx.el.option("All", value=""),
+        rx.foreach(facets, lambda f: rx.el.option(f.name, value=f.slug)),
     )
 
 
@@ -760,20 +761,13 @@ def answers_page() -> rx.Component:
             width="100%",
         ),
         rx.flex(
-            rx.vstack(
-                rx.el.label(
-                    "Progress on",
-                    html_for="answers-scope",
-                    style={"font_size": "var(--font-size-1)"},
-                ),
-                rx.el.select(
-                    rx.el.option("Questions in the filters", value=""),
-                    rx.el.option("My practice list", value="saved"),
-                    id="answers-scope",
-                    value=AnswersState.scope,
-                    on_change=lambda v: AnswersState.set_filter("scope", v),
-                ),
-                spacing="1",
+            filter_select(
+                "Progress on",
+                "answers-scope",
+                AnswersState.scope,
+                lambda v: AnswersState.set_filter("scope", v),
+                rx.el.option("Questions in the filters", value=""),
+                rx.el.option("My practice list", value="saved"),
             ),
             rx.vstack(
                 rx.el.label(
@@ -787,40 +781,25 @@ def answers_page() -> rx.Component:
                         value=AnswersState.query,
                         on_change=lambda v: AnswersState.set_filter("query", v),
                         placeholder="Words from the question or your answer",
+                        width="18em",
+                        max_width="100%",
                     ),
                     debounce_timeout=300,
                 ),
                 spacing="1",
             ),
-            _select(
-                "Competency",
-                "answers-competency",
-                "competency",
-                AnswersState.competency,
-                AnswersState.competencies,
-                "All",
+            _facet_filter(
+                "Competency", "competency", AnswersState.competency, AnswersState.competencies
             ),
-            _select(
-                "Company",
-                "answers-company",
-                "company",
-                AnswersState.company,
-                AnswersState.companies,
-                "All",
-            ),
-            rx.vstack(
-                rx.el.label(
-                    "Status", html_for="answers-status", style={"font_size": "var(--font-size-1)"}
-                ),
-                rx.el.select(
-                    rx.el.option("Any", value=""),
-                    rx.el.option("Complete", value="complete"),
-                    rx.el.option("Draft", value="draft"),
-                    id="answers-status",
-                    value=AnswersState.status,
-                    on_change=lambda v: AnswersState.set_filter("status", v),
-                ),
-                spacing="1",
+            _facet_filter("Company", "company", AnswersState.company, AnswersState.companies),
+            filter_select(
+                "Status",
+                "answers-status",
+                AnswersState.status,
+                lambda v: AnswersState.set_filter("status", v),
+                rx.el.option("Any", value=""),
+                rx.el.option("Complete", value="complete"),
+                rx.el.option("Draft", value="draft"),
             ),
             wrap="wrap",
             spacing="3",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from prepple import routes
 from prepple.components.feedback import empty_state, loading_rows
+from prepple.components.forms import filter_select
 from prepple.components.layout import page_layout
 from prepple.components.questions import (
     common_question_notice,
@@ -14,26 +15,15 @@ from prepple.components.questions import (
     question_card,
     tag_badge,
 )
-from prepple.components.theme import SELECT_STYLE, SPACE, STATUS, TEXT
+from prepple.components.theme import SPACE, STATUS, TEXT
 from prepple.state.questions import QuestionDetailState, QuestionsState
 from prepple.state.schedule import ScheduleState
 from prepple.state.session import SessionState
 
 
-def _select(label: str, id_: str, value, on_change, *options: rx.Component) -> rx.Component:
-    """One labelled filter (a native select: keyboard and screen-reader friendly)."""
-    return rx.vstack(
-        rx.el.label(
-            label, html_for=id_, style={"font_size": "var(--font-size-1)", "font_weight": "500"}
-        ),
-        rx.el.select(*options, id=id_, value=value, on_change=on_change, style=SELECT_STYLE),
-        spacing="1",
-    )
-
-
 def _facet_select(label: str, id_: str, value, facets, on_change, all_label: str) -> rx.Component:
     """A filter over a facet (competency, company), each choice with its question count."""
-    return _select(
+    return filter_select(
         label,
         id_,
         value,
@@ -48,7 +38,7 @@ def _facet_select(label: str, id_: str, value, facets, on_change, all_label: str
 
 def _fixed_select(label: str, id_: str, value, on_change, choices) -> rx.Component:
     """A filter with fixed choices: (label, value) pairs after "Any"."""
-    return _select(
+    return filter_select(
         label,
         id_,
         value,

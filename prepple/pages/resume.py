@@ -247,6 +247,7 @@ def resume_page() -> rx.Component:
                                     required=True,
                                 ),
                                 "resume-new-title",
+                                wide=True,
                             ),
                             rx.button("Start my video resume", type="submit", id="resume-create"),
                             spacing="3",

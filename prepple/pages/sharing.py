@@ -109,6 +109,7 @@ def _tip(t) -> rx.Component:
                         class_name="ai-agree",
                     ),
                     on_submit=ViewState.vote_ai,
+                    width="auto",  # a form is 100% wide by default: it pushed Disagree down
                 ),
                 rx.popover.root(
                     rx.popover.trigger(
