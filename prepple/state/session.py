@@ -180,10 +180,26 @@ def guarded(permission: str, *, flag: str | None = None) -> Callable:
     guard = Guard(permission=permission, flag=flag)
 
     def decorate(fn: Callable) -> Callable:
+        signature = inspect.signature(fn)
+
+        def misfit(self: rx.State, args: tuple, kwargs: dict) -> Refusal | None:
+            # A crafted event may name arguments the handler doesn't take or leave one out:
+            # refuse it quietly instead of a TypeError traceback in the handler.
+            try:
+                signature.bind(self, *args, **kwargs)
+            except TypeError as exc:
+                logger.warning("refused %s.%s: %s", type(self).__name__, fn.__name__, exc)
+                return Refusal()
+            return None
+
         if inspect.isasyncgenfunction(fn):
 
             @functools.wraps(fn)
             async def gen_wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+                refused = misfit(self, args, kwargs)
+                if refused is not None:
+                    yield refused
+                    return
                 principal, holder, denial = await _authorise(self, guard, fn.__name__)
                 if denial is not None:
                     yield denial
@@ -201,6 +217,9 @@ def guarded(permission: str, *, flag: str | None = None) -> Callable:
 
             @functools.wraps(fn)
             async def wrapper(self: rx.State, *args: Any, **kwargs: Any) -> Any:
+                refused = misfit(self, args, kwargs)
+                if refused is not None:
+                    return refused
                 principal, holder, denial = await _authorise(self, guard, fn.__name__)
                 if denial is not None:
                     return denial

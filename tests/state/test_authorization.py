@@ -271,3 +271,16 @@ def test_every_role_gets_exactly_the_handlers_its_permissions_name(session, make
             result = call(new_tree(tokens[user.id]), cls, name, *dummy_args(handler))
             holds = may(Principal(user_id=user.id, roles=frozenset({role})), permission)
             assert isinstance(result, Refusal) != holds, f"{role} calling {cls.__name__}.{name}"
+
+
+@pytest.mark.parametrize("cls,name", HANDLERS, ids=IDS)
+def test_arguments_that_dont_fit_are_refused_quietly(cls, name, session, make_user):
+    """A crafted event names any keyword arguments (the socket sends a payload dict): one the
+    handler doesn't take, or too many, is refused before the body runs (it used to be a
+    TypeError traceback); an event with the right ones still runs."""
+    token = login_token(make_user("admin@example.com", roles=("admin",)))
+    handler = cls.event_handlers[name]
+    args = dummy_args(handler)
+    assert isinstance(call(new_tree(token), cls, name, *args, bogus=1), Refusal)
+    assert isinstance(call(new_tree(token), cls, name, *args, *args, "extra"), Refusal)
+    assert not isinstance(call(new_tree(token), cls, name, *args), Refusal)
