@@ -286,3 +286,26 @@ def test_the_stored_type_is_what_the_file_is_not_what_the_browser_said(
     done = _complete(session, rec, len(wav))
     assert done.status == "queued" and done.mime == "audio/wav" and not done.has_video
     assert storage.get_storage().local_path(done.media_key).read_bytes() == wav
+
+
+def test_an_app_killed_mid_chunk_loses_nothing(session, make_user, question_id, webm):
+    """``kill -9`` in the middle of writing a chunk leaves part of it in the staging file; the
+    browser asks how much the server holds and sends the rest from there: the stored file is
+    the whole recording, byte for byte in its sound."""
+    from prepple.services import media
+
+    data = webm.read_bytes()
+    ann = make_user()
+    rec = _create(session, ann, question_id)
+    _append(session, rec, data[:5000])
+    with recordings.staging_path(rec.id).open("ab") as torn:  # what the killed write left
+        torn.write(data[5000:7321])
+    held = recordings.upload_status(session=session, recording_id=rec.id, user_id=ann.id)
+    assert held["received"] == 7321 and held["status"] == "uploading"
+    with pytest.raises(recordings.OffsetMismatch):  # the browser's retry of its chunk
+        _append(session, rec, data[5000:10000], offset=5000)
+    _append(session, rec, data[7321:], offset=7321)
+    done = _complete(session, rec, len(data))
+    assert done.status == "queued"
+    stored = storage.get_storage().local_path(done.media_key)
+    assert abs(media.probe(stored).duration - media.probe(webm).duration) < 0.1
