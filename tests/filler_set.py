@@ -8,13 +8,23 @@ espeak-ng with one of several voices (:data:`VOICES`), speeds of 130-200 words a
 pitches of 30-70, and mixed with noise at a few signal-to-noise ratios (:data:`NOISES`). A
 third of the clips have no fillers at all, to count invented ones.
 
-The sentences are split in two halves: clips of the **tuning** split use only the first half,
-clips of the **held-out** split only the second, so anything tuned on one never heard the
-other's words. Everything is a pure function of the split and the clip number (``numpy``
+The two splits share nothing but the generator: clips of the **tuning** split use only the
+first half of the sentences, the tuning voices (:data:`TUNING_VOICES`), the tuning noises
+(:data:`TUNING_NOISES`) and speeds of 130-200 wpm; clips of the **held-out** split use the second
+half of the sentences, other voices (:data:`HELDOUT_VOICES`: other accents and variants), other
+noises and levels (:data:`HELDOUT_NOISES`: pink noise, other SNRs) and 120-215 wpm, with
+other seeds. So anything tuned or trained on one split never heard the other's words, voices
+or noise. Everything is a pure function of the split and the clip number (``numpy``
 generators seeded with both), so the same set is rebuilt anywhere espeak-ng 1.51 is installed:
 
     clips = filler_clips("heldout", 96)
     audio = clip_audio(clips[0])  # 16 kHz mono float32
+    spans = filler_spans(clips[0])  # (start, end) seconds of each filler in that audio
+
+Speech is made with libespeak-ng (the library behind the ``espeak-ng`` command, same
+samples), whose word events give each word's start, so every filler also has its time span
+(for training the acoustic detector on the tuning split). Clips are cached as ``.npz`` under
+``$PREPPLE_FILLER_CACHE`` (default ``~/.cache/prepple/filler-set``), outside the repository.
 
 Ground truth: each :class:`FillerClip` has the reference text (what was spoken, fillers
 included) and :attr:`FillerClip.fillers`, one :class:`FillerMark` per filler with its word
@@ -28,6 +38,9 @@ handles prosody, voices, speed and noise, not how it does on people.
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
+import os
 import re
 import subprocess
 import tempfile
@@ -107,8 +120,9 @@ SENTENCES = [
 ]
 _HALF = len(SENTENCES) // 2
 
-#: espeak-ng voices (language + variant), cycled so every voice meets every other condition.
-VOICES = [
+#: espeak-ng voices (language + variant) of the tuning split, cycled so every voice meets every
+#: other condition.
+TUNING_VOICES = [
     "en-us",
     "en-gb",
     "en-us+m3",
@@ -117,14 +131,46 @@ VOICES = [
     "en-us+f4",
     "en-029+m1",
     "en-gb-scotland+f3",
+    "en-us+m4",
+    "en-gb+klatt2",
+    "en-029+f3",
+    "en-gb-scotland+m1",
+    "en-gb-x-rp+f4",
+    "en-us+klatt4",
+    "en-gb+m7",
+    "en-029+f2",
 ]
+#: Voices of the held-out split: accents (Lancaster, West Midlands, New York) and variants
+#: (m2, m5, m6, f1, f5, klatt) the tuning split never uses.
+HELDOUT_VOICES = [
+    "en-gb-x-gbclan",
+    "en-us+f5",
+    "en-gb-x-gbcwmd+m2",
+    "en-us-nyc+f1",
+    "en-029+m6",
+    "en-gb-x-rp+f5",
+    "en-gb-scotland+m5",
+    "en-us+klatt",
+]
+VOICES = TUNING_VOICES + HELDOUT_VOICES
 #: Noise conditions: (name, kind, SNR in dB); kind None means clean.
-NOISES = [
+TUNING_NOISES = [
     ("clean", None, None),
     ("brown 20 dB", "brown", 20.0),
     ("white 10 dB", "white", 10.0),
     ("babble 10 dB", "babble", 10.0),
 ]
+HELDOUT_NOISES = [
+    ("clean", None, None),
+    ("pink 15 dB", "pink", 15.0),
+    ("white 15 dB", "white", 15.0),
+    ("babble 12 dB", "babble", 12.0),
+]
+NOISES = TUNING_NOISES + HELDOUT_NOISES[1:]
+#: Speeds (words a minute, inclusive) of each split.
+SPEEDS = {"tuning": (130, 200), "heldout": (120, 215)}
+#: Bumped when the audio a clip makes changes (invalidates the cache).
+_AUDIO_VERSION = 2
 FILLERS = ("um", "uh")
 #: Comma styles: fillers set off by commas, run into the words, or a mix within the clip.
 STYLES = ("commas", "none", "mixed")
@@ -169,11 +215,11 @@ class FillerClip:
     @property
     def speed_band(self) -> str:
         return (
-            "130-150 wpm"
+            "120-150 wpm"
             if self.speed < 150
             else "150-175 wpm"
             if self.speed < 175
-            else ("175-200 wpm")
+            else ("175-215 wpm")
         )
 
 
@@ -234,9 +280,12 @@ def filler_clips(split: str, count: int) -> list[FillerClip]:
         rng = np.random.default_rng([0 if split == "tuning" else 1, n])
         k = int(rng.integers(2, 4))
         sentences = [pool[i] for i in rng.choice(len(pool), k, replace=False)]
-        voice = VOICES[n % len(VOICES)]
-        noise = NOISES[(n // len(VOICES)) % len(NOISES)][0]
-        speed = int(rng.integers(130, 201))
+        voices = TUNING_VOICES if split == "tuning" else HELDOUT_VOICES
+        noises = TUNING_NOISES if split == "tuning" else HELDOUT_NOISES
+        voice = voices[n % len(voices)]
+        noise = noises[(n // len(voices)) % len(noises)][0]
+        low, high = SPEEDS[split]
+        speed = int(rng.integers(low, high + 1))
         pitch = int(rng.integers(30, 71))
         if n % 3 == 2:
             text, marks, style = " ".join(sentences), (), ""
@@ -264,17 +313,84 @@ def _espeak(text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
     return pcm
 
 
-def _noise(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
+class _Event(ctypes.Structure):  # espeak_EVENT of speak_lib.h
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", ctypes.c_void_p),
+    ]
+
+
+_lib: ctypes.CDLL | None = None
+_lib_rate = 22050
+_chunks: list[np.ndarray] = []
+_events: list[tuple[int, int]] = []  # (character offset, sample) of each word start
+
+
+@ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
+)
+def _on_synth(wav, n, events):  # type: ignore[no-untyped-def]
+    if n > 0:
+        _chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
+    i = 0
+    while events[i].type != 0:  # espeakEVENT_LIST_TERMINATED
+        if events[i].type == 1:  # espeakEVENT_WORD
+            _events.append((events[i].text_position - 1, events[i].sample))
+        i += 1
+    return 0
+
+
+def _synth(text: str, voice: str, speed: int, pitch: int) -> tuple[np.ndarray, list[float]]:
+    """What ``espeak-ng -v voice -s speed -p pitch`` says (the same samples, resampled to 16
+    kHz) and, for each whitespace-separated token of ``text``, the second it starts."""
+    global _lib, _lib_rate
+    if _lib is None:
+        lib = ctypes.CDLL("libespeak-ng.so.1")
+        _lib_rate = lib.espeak_Initialize(2, 0, None, 0)  # AUDIO_OUTPUT_SYNCHRONOUS
+        lib.espeak_SetSynthCallback(_on_synth)
+        _lib = lib
+    _chunks.clear()
+    _events.clear()
+    _lib.espeak_SetVoiceByName(voice.encode())
+    _lib.espeak_SetParameter(1, speed, 0)  # espeakRATE
+    _lib.espeak_SetParameter(3, pitch, 0)  # espeakPITCH
+    data = text.encode()
+    _lib.espeak_Synth(data, len(data) + 1, 0, 0, 0, 0, None, None)
+    _lib.espeak_Synchronize()
+    pcm = np.concatenate(_chunks).astype(np.float32) / 32768 if _chunks else np.zeros(0)
+    starts_at = {pos: sample / _lib_rate for pos, sample in _events}
+    token_starts = [m.start() for m in re.finditer(r"\S+", text)]
+    times = []
+    for pos in token_starts:  # a token without its own event: carry the last start
+        times.append(starts_at.get(pos, times[-1] if times else 0.0))
+    t = np.arange(int(len(pcm) * SR / _lib_rate)) * (_lib_rate / SR)
+    pcm = np.interp(t, np.arange(len(pcm)), pcm).astype(np.float32)
+    return pcm, times
+
+
+def _noise(kind: str, n: int, rng: np.random.Generator, split: str) -> np.ndarray:
     if kind == "white":
         return rng.normal(size=n)
+    if kind == "pink":  # 1/f power: white noise shaped in the frequency domain
+        spectrum = np.fft.rfft(rng.normal(size=n))
+        spectrum /= np.sqrt(np.maximum(np.arange(len(spectrum)), 1))
+        return np.fft.irfft(spectrum, n)
     if kind == "brown":
         x = np.cumsum(rng.normal(size=n))
         return x - np.convolve(x, np.ones(400) / 400, mode="same")
-    if kind == "babble":  # four other voices reading other sentences at once, far away
+    if kind == "babble":  # four other voices of the split reading its sentences, far away
+        pool = SENTENCES[:_HALF] if split == "tuning" else SENTENCES[_HALF:]
+        voices = TUNING_VOICES if split == "tuning" else HELDOUT_VOICES
         out = np.zeros(n)
         for _ in range(4):
-            words = " ".join(SENTENCES[int(i)] for i in rng.choice(len(SENTENCES), 6))
-            voice = VOICES[int(rng.integers(len(VOICES)))]
+            words = " ".join(pool[int(i)] for i in rng.choice(len(pool), 6))
+            voice = voices[int(rng.integers(len(voices)))]
             speech = _espeak(words, voice, int(rng.integers(140, 190)), int(rng.integers(20, 80)))
             speech = np.tile(speech, n // max(1, len(speech)) + 1)
             shift = int(rng.integers(len(speech) - n + 1))
@@ -284,22 +400,72 @@ def _noise(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
     raise ValueError(kind)
 
 
+def _cache_dir() -> Path:
+    default = Path.home() / ".cache" / "prepple" / "filler-set"
+    return Path(os.environ.get("PREPPLE_FILLER_CACHE", default))
+
+
+def _rendered(clip: FillerClip) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """The clip's audio and filler spans, from the cache or made (and cached) now."""
+    key = hashlib.sha1(f"{_AUDIO_VERSION}|{clip!r}".encode()).hexdigest()[:20]
+    path = _cache_dir() / f"{clip.split}-{clip.number:04d}-{key}.npz"
+    try:
+        with np.load(path) as data:
+            return data["audio"], [tuple(map(float, s)) for s in data["spans"]]
+    except (OSError, KeyError, ValueError):
+        pass
+    audio, spans = _render(clip)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+    np.savez(tmp, audio=audio, spans=np.array(spans, dtype=np.float64).reshape(-1, 2))
+    os.replace(tmp, path)
+    return audio, spans
+
+
 def clip_audio(clip: FillerClip) -> np.ndarray:
     """The clip spoken (0.5 s of silence each side) with its noise: 16 kHz mono float32."""
-    speech = _espeak(clip.text, clip.voice, clip.speed, clip.pitch)
+    return _rendered(clip)[0]
+
+
+def filler_spans(clip: FillerClip) -> list[tuple[float, float]]:
+    """(start, end) in seconds of each filler of the clip in :func:`clip_audio`'s timeline, in
+    the order of :attr:`FillerClip.fillers`: from the word's start to the next word's start,
+    with the silence after it (a comma's pause) trimmed off."""
+    return _rendered(clip)[1]
+
+
+def _render(clip: FillerClip) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    speech, starts = _synth(clip.text, clip.voice, clip.speed, clip.pitch)
+    tokens = clip.text.split()
+    # whitespace token of each reference token (reference_tokens splits hyphens)
+    owner = [k for k, t in enumerate(tokens) for _ in reference_tokens(t)]
+    spans = []
+    frame = SR // 100
+    level = np.sqrt(np.mean(speech.astype(np.float64) ** 2)) + 1e-9
+    for mark in clip.fillers:
+        k = owner[mark.index]
+        a = starts[k]
+        b = starts[k + 1] if k + 1 < len(tokens) else len(speech) / SR
+        seg = speech[int(a * SR) : int(b * SR)]
+        n = len(seg) // frame
+        rms = np.sqrt(np.mean(seg[: n * frame].reshape(n, frame).astype(np.float64) ** 2, axis=1))
+        voiced = np.flatnonzero(rms > 0.1 * level)
+        if len(voiced):
+            b = a + (voiced[-1] + 1) * frame / SR
+        spans.append((a + 0.5, b + 0.5))
     pad = np.zeros(SR // 2, np.float32)
     audio = np.concatenate([pad, speech, pad]).astype(np.float64)
     _, kind, snr = next(x for x in NOISES if x[0] == clip.noise)
     if kind is not None:
         rng = np.random.default_rng([7, clip.seed])
-        noise = _noise(kind, len(audio), rng)
+        noise = _noise(kind, len(audio), rng, clip.split)
         level = np.sqrt(np.mean(speech.astype(np.float64) ** 2))
         noise *= level / (np.sqrt(np.mean(noise**2)) + 1e-12) / 10 ** (snr / 20)
         audio = audio + noise
     peak = np.max(np.abs(audio))
     if peak > 0.99:
         audio *= 0.99 / peak
-    return audio.astype(np.float32)
+    return audio.astype(np.float32), spans
 
 
 # --- scoring -----------------------------------------------------------------------------
