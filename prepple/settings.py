@@ -133,8 +133,8 @@ class Settings(BaseSettings):
     whisper_compute_type: str = "int8"
     whisper_beam_size: int = 1
     whisper_threads: int = 0
-    #: A second, verbatim pass that finds the "um"s and "uh"s Whisper leaves out (about 2x the
-    #: time; see services/transcription.py for the measured trade-off).
+    #: Find the "um"s and "uh"s Whisper leaves out (forced check + acoustic detector, about 2x
+    #: the time; see services/transcription.py for the measured trade-off).
     whisper_fillers: bool = True
 
     flags: dict[str, bool] = Field(default_factory=dict)
