@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_lockout_minutes: int = 15
     password_min_length: int = 10
+    #: Argon2 cost: ``strong`` (pwdlib's recommended parameters, 64 MiB, 3 passes) always in
+    #: production; ``fast`` (a token cost, still Argon2id) only when ``environment`` is ``test``,
+    #: so the test suite's hundreds of accounts don't spend minutes hashing.
+    argon2_cost: Literal["strong", "fast"] = "strong"
 
     # E-mail: the in-app outbox always records; SMTP delivers when a host is set.
     smtp_host: str = ""
@@ -147,6 +151,8 @@ class Settings(BaseSettings):
             self.storage_dir = self.data_dir / "recordings"
         if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
             raise ValueError("PREPPLE_SECRET_KEY must be set to a real secret in production")
+        if self.argon2_cost != "strong" and self.environment != "test":
+            raise ValueError("PREPPLE_ARGON2_COST=fast is only for the test suite")
         return self
 
     @property
