@@ -47,6 +47,9 @@ ON = 0.5
 PEAK = 0.98
 MIN_SECONDS = 0.05
 
+#: Frames computed at once (30 s): bounds the memory a long recording needs.
+_BLOCK = 3000
+
 _lock = threading.Lock()
 _weights: dict[str, np.ndarray] | None = None
 
@@ -85,25 +88,32 @@ def frame_features(audio: np.ndarray) -> np.ndarray:
     if len(x) < WIN:
         x = np.pad(x, (0, WIN - len(x)))
     n = 1 + (len(x) - WIN) // HOP
-    idx = np.arange(WIN)[None, :] + HOP * np.arange(n)[:, None]
-    frames = x[idx] * np.hanning(WIN)[None, :]
-    power = np.abs(np.fft.rfft(frames, NFFT)) ** 2
-    logmel = np.log(power @ _MEL.T + 1e-10)
-    energy = np.log(power.sum(axis=1) + 1e-10)
-
-    # voicing and pitch from the normalised autocorrelation of a 40 ms frame (50-400 Hz)
-    long_win = 640
+    long_win = 640  # 40 ms for the pitch
     xp = np.pad(x, (0, long_win))
-    lidx = np.arange(long_win)[None, :] + HOP * np.arange(n)[:, None]
-    lf = xp[lidx]
-    lf = lf - lf.mean(axis=1, keepdims=True)
-    spec = np.fft.rfft(lf, 2 * long_win)
-    ac = np.fft.irfft(np.abs(spec) ** 2)[:, : long_win // 2 + 1]
-    ac = ac / (ac[:, :1] + 1e-10)
-    lo, hi = SR // 400, SR // 50
-    lag = lo + np.argmax(ac[:, lo : hi + 1], axis=1)
-    voicing = ac[np.arange(n), lag]
-    log_f0 = np.log(SR / lag)
+    parts = []
+    for first in range(0, n, _BLOCK):  # in blocks: a long recording needs no giant arrays
+        frames_here = np.arange(first, min(n, first + _BLOCK))
+        idx = np.arange(WIN)[None, :] + HOP * frames_here[:, None]
+        power = np.abs(np.fft.rfft(x[idx] * np.hanning(WIN)[None, :], NFFT)) ** 2
+        # voicing and pitch from the normalised autocorrelation (50-400 Hz)
+        lf = xp[np.arange(long_win)[None, :] + HOP * frames_here[:, None]]
+        lf = lf - lf.mean(axis=1, keepdims=True)
+        ac = np.fft.irfft(np.abs(np.fft.rfft(lf, 2 * long_win)) ** 2)[:, : long_win // 2 + 1]
+        ac = ac / (ac[:, :1] + 1e-10)
+        lo, hi = SR // 400, SR // 50
+        lag = lo + np.argmax(ac[:, lo : hi + 1], axis=1)
+        parts.append(
+            np.column_stack(
+                [
+                    np.log(power @ _MEL.T + 1e-10),
+                    np.log(power.sum(axis=1) + 1e-10),
+                    ac[np.arange(len(lag)), lag],
+                    np.log(SR / lag),
+                ]
+            )
+        )
+    raw = np.vstack(parts)
+    logmel, energy, voicing, log_f0 = raw[:, :N_MELS], raw[:, N_MELS], raw[:, -2], raw[:, -1]
     d_f0 = np.abs(np.roll(log_f0, -2) - np.roll(log_f0, 2)) * (voicing > 0.5)
 
     mu, sd = logmel.mean(axis=0), logmel.std(axis=0) + 1e-6
