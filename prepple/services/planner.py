@@ -36,7 +36,7 @@ from prepple.models import (
     utcnow,
 )
 from prepple.services import answer_index
-from prepple.services.feedback import AnswerInput, analyze
+from prepple.services.feedback import AnswerInput, Report, analyze
 from prepple.services.feedback.frameworks import (
     FRAMEWORKS,
     role_of,
@@ -95,11 +95,6 @@ _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "hundred thousand million billion half double twice percent".split()
 )
-
-
-class PlanConflict(Exception):
-    """A save named an older revision (another tab saved first). Nothing was lost: the other
-    tab's text is kept as a version."""
 
 
 def sections_dict(raw: str) -> dict[str, str]:
@@ -329,9 +324,12 @@ class PlanView:
     status: str
     updated: str
     story_id: int = 0
+    #: The feedback report of this text, scored once by the save (``plan_save``,
+    #: ``plan_restore``): ``overall`` is the stored ``Answer.overall``. ``None`` on a read.
+    report: Report | None = None
 
 
-def _view(answer: Answer) -> PlanView:
+def _view(answer: Answer, report: Report | None = None) -> PlanView:
     sections = sections_dict(answer.sections_json)
     # Derived bullets are derived on read too: plans saved before a better cue-card rule
     # (older ones were cut mid-phrase with an ellipsis) show the current rule's bullets.
@@ -351,6 +349,7 @@ def _view(answer: Answer) -> PlanView:
         status=answer.status,
         updated=f"{answer.updated_at:%Y-%m-%d %H:%M} UTC",
         story_id=answer.story_id or 0,
+        report=report,
     )
 
 
@@ -421,17 +420,87 @@ def _competency_slugs(session: Session, question_id: int) -> list[str]:
     )
 
 
-def _score(session: Session, question: Question, framework: str, stored: dict[str, str]):
-    """The feedback report of what the answer says in ``framework``, for its question (the
-    same inputs the planner shows the score for; aside text is not part of the answer)."""
+def _score(
+    session: Session,
+    question: Question,
+    framework: str,
+    stored: dict[str, str],
+    *,
+    user_id: int | None = None,
+    answer_id: int | None = None,
+) -> Report:
+    """THE score of a plan: the feedback report of what the answer says in ``framework``, for
+    its question and competencies, with its originality against other people's answers
+    ``user_id`` may read (aside text is not part of the answer). Saves store its ``overall``
+    and the planner shows the same report, so the schedule's "weak answers" are the ones the
+    user saw scored low."""
+    similar = answer_index.closest_other(
+        session=session,
+        text=script_of(framework, stored),
+        user_id=user_id,
+        own_answer_id=answer_id,
+    )
     return analyze(
         AnswerInput(
             framework,
             sections={s.key: stored.get(s.key, "") for s in sections_of(framework)},
             question=question.text,
             competencies=_competency_slugs(session, question.id),
-        )
+        ),
+        similar_to_others=similar,
     )
+
+
+def plan_feedback(
+    *,
+    session: Session,
+    user_id: int | None,
+    question_id: int,
+    framework: str,
+    sections: object,
+) -> Report:
+    """The report of text on screen that isn't saved (a visitor's plan, a section over the
+    limit, the plan as opened), scored like a save (:func:`_score`). When it is the user's
+    saved text, a stored score that has gone stale (the engine or the originality input
+    changed since the save) is brought in line, so the score shown is the score stored."""
+    framework = str(framework).upper()
+    if framework not in FRAMEWORKS:
+        framework = "STAR"
+    question = session.get(Question, question_id)
+    if question is None:
+        raise InvalidInput("question", "That question no longer exists.")
+    text = (
+        {str(k): v for k, v in sections.items() if isinstance(v, str)}
+        if isinstance(sections, dict)
+        else {}
+    )
+    answer = (
+        session.exec(
+            select(Answer).where(Answer.user_id == user_id, Answer.question_id == question_id)
+        ).first()
+        if user_id
+        else None
+    )
+    report = _score(
+        session,
+        question,
+        framework,
+        text,
+        user_id=user_id,
+        answer_id=answer.id if answer else None,
+    )
+    if (
+        answer is not None
+        and answer.overall != report.overall
+        and answer.framework == framework
+        and all(
+            sections_dict(answer.sections_json).get(s.key, "") == text.get(s.key, "")
+            for s in sections_of(framework)
+        )
+    ):
+        answer.overall = report.overall
+        session.flush()
+    return report
 
 
 def _apply_text(
@@ -441,16 +510,16 @@ def _apply_text(
     framework: str,
     stored: dict[str, str],
     now: datetime,
-    *,
-    overall: int | None = None,
-) -> None:
+) -> Report:
     script = script_of(framework, stored)
-    report = _score(session, question, framework, stored)
+    report = _score(
+        session, question, framework, stored, user_id=answer.user_id, answer_id=answer.id
+    )
     answer.framework = framework
     answer.sections_json = json.dumps(stored, ensure_ascii=False)
     if not answer.bullets_edited:
         answer.bullets = bullets_of(script)
-    answer.overall = report.overall if overall is None else overall
+    answer.overall = report.overall
     answer.words = report.stats.get("words", 0)
     answer.status = "complete" if is_complete(framework, stored) else "draft"
     answer.revision += 1
@@ -458,6 +527,7 @@ def _apply_text(
     # The shared near-copy index, in this same transaction (every process sees it at once).
     session.flush()
     answer_index.index_answer(session=session, answer_id=answer.id, text=script)
+    return report
 
 
 def plan_save(
@@ -470,15 +540,14 @@ def plan_save(
     bullets: object = None,
     base_revision: int | None = None,
     now: datetime | None = None,
-    overall: int | None = None,
 ) -> tuple[PlanView, bool]:
     """Save the user's plan (create it on first save). Returns the saved view and whether a
     conflict with another tab was resolved by keeping the other text as a version.
 
     ``bullets=None`` keeps them derived from the script; a string stores the user's own.
-    ``overall`` is the score the planner showed (it also weighs originality); by default the
-    score is computed here for the question. The first save after a quiet gap first keeps
-    the text as the previous editing session left it (one version per session)."""
+    The view carries the report the stored score comes from (``view.report``): the planner
+    shows that one. The first save after a quiet gap first keeps the text as the previous
+    editing session left it (one version per session)."""
     now = now or utcnow()
     framework = str(framework).upper()
     if framework not in FRAMEWORKS:
@@ -516,9 +585,9 @@ def plan_save(
     if bullets is not None:
         answer.bullets = bullets.replace("\x00", "")
         answer.bullets_edited = True
-    _apply_text(session, answer, question, framework, stored, now, overall=overall)
+    report = _apply_text(session, answer, question, framework, stored, now)
     session.flush()
-    return _view(answer), conflict
+    return _view(answer, report), conflict
 
 
 def plan_restore(
@@ -557,9 +626,9 @@ def plan_restore(
     script = script_of(version.framework, stored)
     answer.bullets = version.bullets
     answer.bullets_edited = bool(version.bullets) and version.bullets != bullets_of(script)
-    _apply_text(session, answer, question, version.framework, stored, now)
+    report = _apply_text(session, answer, question, version.framework, stored, now)
     session.flush()
-    return _view(answer), kept
+    return _view(answer, report), kept
 
 
 NO_PLAN = "Write your answer first: there is no plan for this question yet."

@@ -3,7 +3,6 @@ the list is imported into the account when they sign up or log in."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from prepple.models import Question, SavedQuestion
@@ -54,8 +53,3 @@ def saved_import(*, session: Session, user_id: int, question_ids: object) -> int
         added += 1
     session.flush()
     return added
-
-
-def saved_clear(*, session: Session, user_id: int) -> None:
-    """Empty the user's list."""
-    session.exec(delete(SavedQuestion).where(SavedQuestion.user_id == user_id))

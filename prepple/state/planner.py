@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import reflex as rx
 
 from prepple.db import session_scope
-from prepple.services import answer_index, planner, saved
+from prepple.services import planner, saved
 from prepple.services import questions as qs
 from prepple.services.authz import PUBLIC, SIGNED_IN
-from prepple.services.feedback import AnswerInput, analyze, llm
+from prepple.services.feedback import AnswerInput, Report, analyze, llm
 from prepple.services.feedback.frameworks import FRAMEWORKS, sections_of
 from prepple.services.planner import DiffLine, VersionView
 from prepple.services.validation import InvalidInput
@@ -134,23 +134,25 @@ class PlannerState(rx.State):
         return planner.script_of(self.framework, self.sections)
 
     async def _feedback(self) -> None:
-        # The look-up queries the database (the shared near-copy index): a thread, so the
+        """Show the service's report of text that isn't being saved (a visitor's plan, a
+        section over the limit, the plan as opened). Saves show the report they stored."""
+        # The score looks up the shared near-copy index in the database: a thread, so the
         # event loop keeps serving other tabs meanwhile.
-        similar = await asyncio.to_thread(
-            _closest_other,
-            self._script(),
-            current_principal().user_id or None,
-            self.answer_id or None,
-        )
-        report = analyze(
-            AnswerInput(
+        try:
+            report = await asyncio.to_thread(
+                _unsaved_report,
+                current_principal().user_id or None,
+                self.question_id,
                 self.framework,
-                sections={s.key: self.sections.get(s.key, "") for s in sections_of(self.framework)},
-                question=self.question_text,
-                competencies=self.competencies,
-            ),
-            similar_to_others=similar,
-        )
+                dict(self.sections),
+            )
+        except InvalidInput as exc:
+            self.save_status, self.save_message = "error", exc.message
+            return
+        self._show(report)
+
+    def _show(self, report: Report) -> None:
+        """Display a finished report (scored in the planner service, never here)."""
         self.spoken = _spoken(report.stats.get("speaking_seconds", 0))
         self.overall = report.overall
         self.scores = dict(report.scores)
@@ -187,15 +189,19 @@ class PlannerState(rx.State):
         return ""
 
     async def _persist(self, *, bullets: str | None = None) -> None:
-        """Save on the server (signed in) or in the browser (visitor). Nothing is saved while
-        a section is over the limit: its text stays on screen (and in the browser's draft
-        copy) until it is shortened, so nothing is cut behind the user's back."""
+        """Save on the server (signed in) or in the browser (visitor) and show the feedback:
+        the report the save scored and stored, or (not saved) the service's report of the
+        text on screen. Nothing is saved while a section is over the limit: its text stays
+        on screen (and in the browser's draft copy) until it is shortened, so nothing is cut
+        behind the user's back."""
         over = self._over_limit()
         if over:
             self.save_status, self.save_message = "error", over
+            await self._feedback()
             return
         principal = current_principal()
         if not principal.is_authenticated:
+            await self._feedback()
             session = await session_of(self)
             plans = json_dict(session.visitor_plans)
             plans[str(self.question_id)] = {"framework": self.framework, "sections": self.sections}
@@ -208,23 +214,22 @@ class PlannerState(rx.State):
             )
             return
         try:
-            with session_scope() as db:
-                view, conflict = planner.plan_save(
-                    session=db,
-                    user_id=principal.user_id,
-                    question_id=self.question_id,
-                    framework=self.framework,
-                    sections=self.sections,
-                    bullets=bullets,
-                    base_revision=self.revision,
-                    overall=self.overall,
-                )
-                self.versions = planner.versions(
-                    session=db, user_id=principal.user_id, question_id=self.question_id
-                )
+            # The save scores the text (a database look-up for originality): a thread.
+            view, conflict, self.versions = await asyncio.to_thread(
+                _save,
+                principal.user_id,
+                self.question_id,
+                self.framework,
+                dict(self.sections),
+                bullets,
+                self.revision,
+            )
         except InvalidInput as exc:
             self.save_status, self.save_message = "error", exc.message
+            await self._feedback()
             return
+        if view.report is not None:
+            self._show(view.report)
         self.revision, self.answer_id = view.revision, view.answer_id
         self.bullets, self.bullets_edited = view.bullets, view.bullets_edited
         self.save_status = "saved"
@@ -294,7 +299,6 @@ class PlannerState(rx.State):
             )
             return
         self.sections = {**self.sections, key: text}
-        await self._feedback()
         await self._persist()
 
     @rx.event
@@ -307,7 +311,6 @@ class PlannerState(rx.State):
             self.save_status, self.save_message = "error", "The script is too long."
             return
         self.sections = {**self.sections, **planner.sections_from_script(self.framework, text)}
-        await self._feedback()
         await self._persist()
 
     @rx.event
@@ -332,7 +335,6 @@ class PlannerState(rx.State):
         self.sections = planner.switch_framework(self.framework, framework, self.sections)
         self.framework = framework
         self.aside_hidden = []
-        await self._feedback()
         await self._persist()
 
     @rx.event
@@ -347,7 +349,6 @@ class PlannerState(rx.State):
             return rx.toast.error(exc.message)
         home = next(a for a in planner.aside_of(self.framework, self.sections) if a.key == key)
         self.sections = moved
-        await self._feedback()
         await self._persist()
         return rx.toast.success(f"Moved your {home.label} text into {home.home_label}.")
 
@@ -378,7 +379,8 @@ class PlannerState(rx.State):
             return rx.toast.error(exc.message)
         self._apply(view)
         self.aside_hidden, self.diff, self.diff_labels = [], [], []
-        await self._feedback()
+        if view.report is not None:
+            self._show(view.report)
         restored = next((v for v in self.versions if v.number == wanted), None)
         when = f" from {restored.created}" if restored else ""
         self.undo_version = kept or 0
@@ -540,10 +542,41 @@ class PlannerState(rx.State):
         self.diff, self.diff_labels = [], []
 
 
-def _closest_other(text: str, user_id: int | None, own_answer_id: int | None) -> float | None:
+def _unsaved_report(
+    user_id: int | None, question_id: int, framework: str, sections: dict[str, str]
+) -> Report:
     with session_scope() as db:
-        return answer_index.closest_other(
-            session=db, text=text, user_id=user_id, own_answer_id=own_answer_id
+        return planner.plan_feedback(
+            session=db,
+            user_id=user_id,
+            question_id=question_id,
+            framework=framework,
+            sections=sections,
+        )
+
+
+def _save(
+    user_id: int,
+    question_id: int,
+    framework: str,
+    sections: dict[str, str],
+    bullets: str | None,
+    revision: int,
+) -> tuple[planner.PlanView, bool, list[VersionView]]:
+    with session_scope() as db:
+        view, conflict = planner.plan_save(
+            session=db,
+            user_id=user_id,
+            question_id=question_id,
+            framework=framework,
+            sections=sections,
+            bullets=bullets,
+            base_revision=revision,
+        )
+        return (
+            view,
+            conflict,
+            planner.versions(session=db, user_id=user_id, question_id=question_id),
         )
 
 

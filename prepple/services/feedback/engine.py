@@ -17,7 +17,6 @@ from prepple.services.feedback import fit as fitting
 from prepple.services.feedback import listen, sections, similarity
 from prepple.services.feedback.frameworks import (
     FRAMEWORKS,
-    role_of,
     sections_of,
 )
 from prepple.services.feedback.text import (
@@ -678,8 +677,3 @@ def _not_english(framework, sents, labels, language, mode) -> Report:
         sec_words,
         {"words": n, "sentences": len(sents), "mode": mode, "language": language or "unknown"},
     )
-
-
-def role_sequence(report: Report) -> list[str]:
-    """The role of each labelled sentence (for evaluation across frameworks)."""
-    return [role_of(report.framework, s.section) for s in report.sentences]
