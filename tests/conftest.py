@@ -60,8 +60,24 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_template() -> str:
-    """PostgreSQL migrated to head and seeded once; tests then clear the per-user tables."""
+    """PostgreSQL migrated to head and seeded once; tests then clear the per-user tables.
+
+    Under pytest-xdist each worker gets a database of its own (``<name>_gw0``, ...), created
+    next to the configured one, so parallel workers never truncate each other's rows."""
     url = postgres_url_or_skip()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker:
+        base, name = url.rsplit("/", 1)
+        own = f"{name}_{worker}"
+        admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own}
+            ).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{own}"'))
+        admin.dispose()
+        url = f"{base}/{own}"
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
