@@ -223,7 +223,7 @@ def transcribe(
     file: Path = typer.Argument(..., help="An audio or video recording."),
     model: str = typer.Option("", help="tiny.en, base or a model folder (default: settings)."),
     beam: int = typer.Option(0, help="Beam size (default: settings; 1 is greedy)."),
-    fillers: bool = typer.Option(True, help="Keep um/uh/er (a second, verbatim pass)."),
+    fillers: bool = typer.Option(True, help="Find the um/uh Whisper drops."),
 ) -> None:
     """Transcribe a recording and print the transcript with timed words as JSON."""
     from prepple.services import media, transcription
