@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from prepple.services.errors import DomainError
+
 ROLES: tuple[str, ...] = (
     "seeker",
     "mentor",
@@ -36,12 +38,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-class Denied(PermissionError):
-    """Raised when a principal may not do something; ``message`` is safe to show."""
+class Denied(DomainError, PermissionError):
+    """Raised when a principal may not do something; ``message`` is safe to show (status 403,
+    401 when signing in would help)."""
+
+    default_status = 403
 
     def __init__(self, message: str, *, needs_login: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, status=401 if needs_login else None)
         self.needs_login = needs_login
 
 

@@ -11,16 +11,18 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from prepple.models import FeatureFlag, utcnow
+from prepple.services.errors import DomainError
 from prepple.settings import DEFAULT_FLAGS, get_settings
 
 
-class FeatureDisabled(Exception):
-    """Raised when a handler belongs to a feature that is switched off."""
+class FeatureDisabled(DomainError):
+    """Raised when a handler belongs to a feature that is switched off (status 503)."""
+
+    default_status = 503
 
     def __init__(self, name: str) -> None:
         super().__init__(f"This feature ({name.replace('_', ' ')}) is switched off right now.")
         self.name = name
-        self.message = str(self)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from typing import Any
 import av
 import numpy as np
 
+from prepple.services.errors import DomainError
+
 #: Whisper's sample rate.
 SAMPLE_RATE = 16_000
 
@@ -57,10 +59,13 @@ MSG_TRUNCATED = (
 MSG_NO_SOUND_DATA = "This recording contains no sound. Please record your answer again."
 
 
-class MediaError(Exception):
-    """A recording we refuse; ``user_message`` is a sentence to show the user as is.
+class MediaError(DomainError):
+    """A recording we refuse; ``user_message`` (also ``message``) is a sentence to show the
+    user as is (status 422).
 
     ``detail`` carries the technical cause (FFmpeg's words) for logs, never for users."""
+
+    default_status = 422
 
     def __init__(self, user_message: str, *, detail: str = "") -> None:
         super().__init__(user_message)

@@ -51,6 +51,7 @@ from sqlmodel import Session, col, select
 
 from prepple.models import Question, Recording, utcnow
 from prepple.services import planner, signing
+from prepple.services.errors import DomainError
 from prepple.services.feedback.frameworks import sections_of
 from prepple.settings import get_settings
 
@@ -90,13 +91,11 @@ TOO_SHORT = (
 )
 
 
-class RecordingError(Exception):
+class RecordingError(DomainError):
     """A user-facing problem with a recording; ``status`` is the HTTP status to answer with."""
 
     def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status)
 
 
 class OffsetMismatch(RecordingError):

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, func, select
 from prepple.db import insert_ignore
 from prepple.models import Question, Recording, Resume, ResumeItem, ResumeViewMark, User, utcnow
 from prepple.services import signing, validation
+from prepple.services.errors import DomainError
 from prepple.services.sharing import target_text
 from prepple.settings import get_settings
 
@@ -36,13 +37,11 @@ MAX_RESUMES = 10
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])\Z")  # \Z: no trailing newline
 
 
-class ResumeError(Exception):
+class ResumeError(DomainError):
     """A refused or invalid resume action; ``message`` is safe to show."""
 
     def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from prepple.models import Answer, Question, Recording, Share, ShareItem, User, utcnow
 from prepple.services import notifications, validation
+from prepple.services.errors import DomainError
 from prepple.services.planner import script_of, sections_dict
 from prepple.settings import get_settings
 
@@ -40,13 +41,11 @@ MAX_SET = 20
 MAX_EXPIRY_DAYS = 365
 
 
-class ShareError(Exception):
+class ShareError(DomainError):
     """Refused or invalid sharing action; ``message`` is safe to show, ``status`` is HTTP-like."""
 
     def __init__(self, message: str, status: int = 400, *, needs_login: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status)
         self.needs_login = needs_login
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from prepple.services.errors import DomainError
+
 EMAIL_MAX = 254
 NAME_MAX = 80
 PASSWORD_MAX = 256
@@ -95,13 +97,11 @@ def scrub(value: str, *, multiline: bool = True) -> str:
     return "".join(out)
 
 
-class InvalidInput(ValueError):
-    """A user-facing validation error tied to one form field."""
+class InvalidInput(DomainError, ValueError):
+    """A user-facing validation error tied to one form field (status 400)."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def clean_text(

@@ -18,6 +18,7 @@ from prepple.services import accounts, flags, notifications, reviews
 from prepple.services.authz import ROLES, may
 from prepple.services.flags import FlagView
 from prepple.services.validation import LIKE_ESCAPE, InvalidInput, clean_query, like_contains
+from prepple.state.actions import perform
 from prepple.state.session import as_bool, as_int, current_principal, guarded
 
 
@@ -197,19 +198,14 @@ class AdminState(rx.State):
         uid, grant = as_int(user_id), as_bool(granted)
         if uid is None or grant is None or not isinstance(role, str):
             return rx.toast.error("That change can't be made.")
-        try:
-            with session_scope() as session:
-                accounts.role_set(
-                    session=session,
-                    actor=current_principal(),
-                    user_id=uid,
-                    role=role,
-                    granted=grant,
-                )
-        except InvalidInput as exc:
-            return rx.toast.error(exc.message)
-        self._load_users()
-        return rx.toast.success(f"{'Granted' if grant else 'Removed'} {role}.")
+        actor = current_principal()
+        return perform(
+            lambda db: accounts.role_set(
+                session=db, actor=actor, user_id=uid, role=role, granted=grant
+            ),
+            refresh=self._load_users,
+            done=f"{'Granted' if grant else 'Removed'} {role}.",
+        ).event
 
     @rx.event
     @guarded("admin.users.manage")
@@ -218,15 +214,12 @@ class AdminState(rx.State):
         uid, value = as_int(user_id), as_bool(active)
         if uid is None or value is None:
             return rx.toast.error("That change can't be made.")
-        try:
-            with session_scope() as session:
-                accounts.user_set_active(
-                    session=session, actor=current_principal(), user_id=uid, active=value
-                )
-        except InvalidInput as exc:
-            return rx.toast.error(exc.message)
-        self._load_users()
-        return rx.toast.success("Account reactivated." if value else "Account deactivated.")
+        actor = current_principal()
+        return perform(
+            lambda db: accounts.user_set_active(session=db, actor=actor, user_id=uid, active=value),
+            refresh=self._load_users,
+            done="Account reactivated." if value else "Account deactivated.",
+        ).event
 
     @rx.event
     @guarded("admin.flags")

@@ -21,6 +21,7 @@ from prepple.services.feedback import AnswerInput, Report, analyze, llm
 from prepple.services.feedback.frameworks import FRAMEWORKS, sections_of
 from prepple.services.planner import DiffLine, VersionView
 from prepple.services.validation import InvalidInput
+from prepple.state.actions import perform
 from prepple.state.session import as_int, current_principal, guarded, json_dict, session_of
 
 VIEWS = ("sections", "script", "bullets")
@@ -408,17 +409,15 @@ class PlannerState(rx.State):
     @guarded(SIGNED_IN, flag="planner")
     def regenerate_bullets(self):
         """Derive the bullets from the script again."""
-        try:
-            with session_scope() as db:
-                self._apply(
-                    planner.plan_regenerate_bullets(
-                        session=db,
-                        user_id=current_principal().user_id,
-                        question_id=self.question_id,
-                    )
-                )
-        except InvalidInput as exc:
-            return rx.toast.error(exc.message)
+        uid = current_principal().user_id
+        done = perform(
+            lambda db: planner.plan_regenerate_bullets(
+                session=db, user_id=uid, question_id=self.question_id
+            )
+        )
+        if done.value is not None:
+            self._apply(done.value)
+        return done.event
 
     @rx.event
     @guarded(SIGNED_IN, flag="planner")
@@ -426,20 +425,16 @@ class PlannerState(rx.State):
         """Keep the current text as a named version."""
         if not self.revision:
             return rx.toast.info("Write something first.")
-        try:
-            with session_scope() as db:
-                number = planner.plan_snapshot(
-                    session=db,
-                    user_id=current_principal().user_id,
-                    question_id=self.question_id,
-                    reason="saved by you",
-                )
-                self.versions = planner.versions(
-                    session=db, user_id=current_principal().user_id, question_id=self.question_id
-                )
-        except InvalidInput as exc:
-            return rx.toast.error(exc.message)
-        return rx.toast.success(f"Saved as version {number}.")
+        uid = current_principal().user_id
+
+        def snapshot(db) -> int:
+            number = planner.plan_snapshot(
+                session=db, user_id=uid, question_id=self.question_id, reason="saved by you"
+            )
+            self.versions = planner.versions(session=db, user_id=uid, question_id=self.question_id)
+            return number
+
+        return perform(snapshot, done=lambda number: f"Saved as version {number}.").event
 
     @rx.event
     @guarded(SIGNED_IN, flag="planner")
@@ -497,18 +492,16 @@ class PlannerState(rx.State):
         sid = as_int(story_id) if story_id not in ("", None) else None
         if story_id not in ("", None) and sid is None:
             return rx.toast.error("That story isn't in your story bank.")
-        try:
-            with session_scope() as db:
-                planner.story_link(
-                    session=db,
-                    user_id=current_principal().user_id,
-                    question_id=self.question_id,
-                    story_id=sid,
-                )
-        except InvalidInput as exc:
-            return rx.toast.error(exc.message)
-        self.story_id = sid or 0
-        return rx.toast.success("Story linked." if sid else "Story unlinked.")
+        uid = current_principal().user_id
+        done = perform(
+            lambda db: planner.story_link(
+                session=db, user_id=uid, question_id=self.question_id, story_id=sid
+            ),
+            done="Story linked." if sid else "Story unlinked.",
+        )
+        if done.ok:
+            self.story_id = sid or 0
+        return done.event
 
     @rx.event
     @guarded(SIGNED_IN, flag="planner")
@@ -714,9 +707,8 @@ class StoriesState(rx.State):
         sid = as_int(story_id)
         if sid is None:
             return
-        try:
-            with session_scope() as db:
-                planner.story_delete(session=db, user_id=current_principal().user_id, story_id=sid)
-        except InvalidInput as exc:
-            return rx.toast.error(exc.message)
-        self._run()
+        uid = current_principal().user_id
+        return perform(
+            lambda db: planner.story_delete(session=db, user_id=uid, story_id=sid),
+            refresh=self._run,
+        ).event

@@ -22,6 +22,7 @@ from prepple.services import planner, practice, recordings
 from prepple.services import questions as qs
 from prepple.services.authz import PUBLIC, SIGNED_IN
 from prepple.services.recordings import AttemptSummary, RecordingError
+from prepple.state.actions import perform
 from prepple.state.session import (
     as_int,
     current_holder,
@@ -438,15 +439,17 @@ class RecordingState(rx.State):
     @guarded(SIGNED_IN, flag="practice")
     def retry(self):
         """Process a failed recording again (its media was kept)."""
-        try:
-            with session_scope() as db:
-                recordings.recording_retry(
-                    session=db, recording_id=self.recording_id, user_id=current_principal().user_id
-                )
-        except RecordingError as exc:
-            return rx.toast.error(exc.message, id="recording-retry")
-        jobs.enqueue_recording(self.recording_id)
-        self._reload()
+        rid, uid = self.recording_id, current_principal().user_id
+
+        def queued() -> None:
+            jobs.enqueue_recording(rid)
+            self._reload()
+
+        return perform(
+            lambda db: recordings.recording_retry(session=db, recording_id=rid, user_id=uid),
+            refresh=queued,
+            toast_id="recording-retry",
+        ).event
 
     @rx.event
     @guarded(SIGNED_IN, flag="practice")

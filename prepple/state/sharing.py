@@ -48,10 +48,6 @@ def _viewer(db) -> sharing.Viewer:
     return sharing.viewer_of(db, current_principal().user_id)
 
 
-def _problem(exc: Exception) -> str:
-    return getattr(exc, "message", None) or str(exc)
-
-
 def _deliver(message_ids: list[int]) -> None:
     for message_id in message_ids:
         jobs.enqueue_delivery(message_id)
@@ -106,7 +102,7 @@ def _make_shares(refs: list[str], args: dict) -> tuple[str, str]:
             links = [f"/s/{sharing.share_key(s)}" for s in shares if not s.invitee_email]
             db.commit()
     except (ShareError, InvalidInput) as exc:
-        return "", _problem(exc)
+        return "", exc.message
     _deliver(queued)
     return (absolute_url(links[0]) if links else ""), ""
 
@@ -621,7 +617,7 @@ class ViewState(rx.State):
                     key=self.key,
                 )
         except (ShareError, InvalidInput) as exc:
-            return rx.toast.error(_problem(exc), id="report")
+            return rx.toast.error(exc.message, id="report")
         message = "Thanks. A moderator will look at it." if fresh else "You reported this already."
         return rx.toast.success(message, id="report")
 
