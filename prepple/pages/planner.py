@@ -11,6 +11,7 @@ from prepple.components.layout import page_layout
 from prepple.components.questions import common_question_notice
 from prepple.components.sharing import share_panel
 from prepple.components.theme import SPACE, STATUS, TEXT
+from prepple.services.rules import FAIR_SCORE, STRONG_SCORE
 from prepple.state.planner import AnswersState, PlannerState, StoriesState
 from prepple.state.session import SessionState
 from prepple.state.sharing import ShareState
@@ -306,9 +307,9 @@ def _feedback_panel() -> rx.Component:
             size="3",
             id="overall-score",
             color_scheme=rx.cond(
-                PlannerState.overall >= 75,
+                PlannerState.overall >= STRONG_SCORE,
                 "grass",
-                rx.cond(PlannerState.overall >= 50, "amber", "tomato"),
+                rx.cond(PlannerState.overall >= FAIR_SCORE, "amber", "tomato"),
             ),
         ),
         rx.cond(

@@ -17,12 +17,12 @@ from prepple.components.media import (
 )
 from prepple.components.sharing import owner_feedback, share_panel
 from prepple.components.theme import SPACE, STATUS, TEXT
+from prepple.services.rules import TARGET_MAX, TARGET_MIN
 from prepple.settings import get_settings
 from prepple.state.practice import CompareState, PracticeState, RecordingState
 from prepple.state.session import SessionState
 from prepple.state.sharing import OwnerFeedbackState, ShareState
 
-TARGET_MIN, TARGET_MAX = 120, 180
 STEP_LABELS = {
     "uploading": "Uploading",
     "queued": "Waiting for a worker",

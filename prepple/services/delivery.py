@@ -35,6 +35,7 @@ from prepple.services.feedback import listen
 from prepple.services.feedback.engine import AnswerInput, Report, analyze
 from prepple.services.feedback.frameworks import FRAMEWORKS, sections_of
 from prepple.services.feedback.text import clean, lower_words, split_sentences
+from prepple.services.rules import TARGET_MAX, TARGET_MIN, clock
 from prepple.services.speech import Transcript, Word
 
 VERSION = 1
@@ -703,9 +704,7 @@ def _length_score(seconds: float, low: float, high: float) -> int:
     return 100
 
 
-def _clock(seconds: float) -> str:
-    s = max(0, round(seconds))
-    return f"{s // 60}:{s % 60:02d}"
+_clock = clock  # m:ss, one rule for the app (see rules.clock)
 
 
 def _duration(seconds: float) -> str:
@@ -725,8 +724,8 @@ def delivery_score(
     plan_script: str = "",
     plan_bullets: str = "",
     question: str = "",
-    target_min: float = 120,
-    target_max: float = 180,
+    target_min: float = TARGET_MIN,
+    target_max: float = TARGET_MAX,
     content: Report | None = None,
 ) -> DeliveryReport:
     """Score how ``transcript`` was delivered.
@@ -876,12 +875,12 @@ def delivery_score(
 
 
 def _targets(low: float, high: float) -> tuple[float, float]:
-    low = _finite(low, 120.0)
-    high = _finite(high, 180.0)
+    low = _finite(low, float(TARGET_MIN))
+    high = _finite(high, float(TARGET_MAX))
     if low > high:
         low, high = high, low
     if high <= 0:
-        return 120.0, 180.0
+        return float(TARGET_MIN), float(TARGET_MAX)
     return max(0.0, low), high
 
 

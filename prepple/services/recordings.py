@@ -53,6 +53,7 @@ from prepple.models import Question, Recording, utcnow
 from prepple.services import planner, signing
 from prepple.services.errors import DomainError
 from prepple.services.feedback.frameworks import sections_of
+from prepple.services.rules import clock
 from prepple.settings import get_settings
 
 logger = logging.getLogger("prepple.recordings")
@@ -957,9 +958,8 @@ class RecordingView:
 
 
 def format_duration(seconds: float) -> str:
-    """Seconds as m:ss."""
-    total = int(round(seconds))
-    return f"{total // 60}:{total % 60:02d}"
+    """Seconds as m:ss (:func:`prepple.services.rules.clock`: whole seconds cut)."""
+    return clock(seconds)
 
 
 def recording_progress(

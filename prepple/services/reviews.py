@@ -27,6 +27,7 @@ from prepple.models import (
     utcnow,
 )
 from prepple.services import notifications, validation
+from prepple.services.rules import clock
 from prepple.services.sharing import (
     Access,
     ShareError,
@@ -179,11 +180,7 @@ def comment_delete(*, session: Session, viewer: Viewer, comment_id: object, key:
     session.flush()
 
 
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = int(seconds)
-    return f"{total // 60}:{total % 60:02d}"
+_clock = clock  # m:ss, one rule for the app (see rules.clock)
 
 
 def comments_list(*, session: Session, viewer: Viewer, target: Target) -> list[CommentView]:

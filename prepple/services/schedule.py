@@ -62,6 +62,7 @@ from prepple.models import (
     utcnow,
 )
 from prepple.services.questions import fold
+from prepple.services.rules import STRONG_SCORE
 from prepple.services.validation import InvalidInput, clean_text
 
 KINDS = ("plan", "practice", "review")
@@ -73,8 +74,6 @@ MINUTES = {"plan": PLAN_MINUTES, "practice": PRACTICE_MINUTES, "review": REVIEW_
 MINUTES_PER_DAY_MIN = 5
 MINUTES_PER_DAY_MAX = 240
 MAX_DAYS_AHEAD = 365
-#: Scores (0-100) from here up are "strong" (the planner shows them green).
-STRONG_SCORE = 75
 #: Finished recordings a planned answer should have before it only needs reviews.
 PRACTICE_TARGET = 2
 #: Days between a weak answer's attempt and its reviews: due 1, 3, 7, 14, 30 days after it.

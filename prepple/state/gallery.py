@@ -20,6 +20,7 @@ from prepple.services.delivery import delivery_score
 from prepple.services.feedback import AnswerInput, analyze
 from prepple.services.questions import QuestionView, Tag
 from prepple.services.reviews import CommentView
+from prepple.services.rules import clock
 from prepple.services.sharing import ShareView
 from prepple.services.speech import Transcript, Word
 from prepple.state.practice import (
@@ -188,7 +189,7 @@ class GalleryState(rx.State):
                 author=("Rafa Mendes", "Kim Lindqvist", "Sam Oyelaran-Whitfield")[n % 3],
                 mine=False,
                 at=at,
-                at_label=f"{int(at) // 60}:{int(at) % 60:02d}" if at >= 0 else "",
+                at_label=clock(at) if at >= 0 else "",
                 quote=quote,
                 body=body,
                 created="2026-12-02 18:40",

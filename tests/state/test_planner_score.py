@@ -110,3 +110,25 @@ def test_stored_score_is_the_shown_score_on_the_labelled_answers(session, make_u
     # The check can fail: the answers span a range of scores, not one constant.
     assert len(scores) > 10
     assert mismatches == [], f"{len(mismatches)} of {len(answers)}: {mismatches[:10]}"
+
+
+def test_opening_a_plan_with_a_stale_stored_score_stores_the_shown_one(session, make_user):
+    """A score stored before the engine (or the originality input) changed is brought in line
+    when the plan is opened; a visitor's look or an unsaved text changes nothing stored."""
+    answer = json.loads(DATA.read_text())[0]
+    qid = _question(session, answer)
+    user = make_user()
+    root = new_tree(login_token(user))
+    _open(root, qid)
+    state = _write(root, answer["framework"], _sections(answer))
+    row = session.exec(select(Answer).where(Answer.user_id == user.id)).one()
+    row.overall = 3  # as an older engine might have scored it
+    session.commit()
+    state = _open(new_tree(login_token(user)), qid)
+    session.expire_all()
+    assert state.overall > 3 and session.get(Answer, row.id).overall == state.overall
+    # Someone else opening the question changes nothing of it.
+    other = _open(new_tree(login_token(make_user())), qid)
+    assert other.overall == 0
+    session.expire_all()
+    assert session.get(Answer, row.id).overall == state.overall

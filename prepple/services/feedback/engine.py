@@ -27,6 +27,7 @@ from prepple.services.feedback.text import (
     split_sentences,
     words,
 )
+from prepple.services.rules import TARGET_SECONDS
 
 DIMENSIONS = (
     "structure",
@@ -352,7 +353,7 @@ def _listenability(stats: listen.ListenStats, sents, items) -> int:
             sents,
             stats.passive[0],
         )
-    low, high = listen.TARGET_SECONDS
+    low, high = TARGET_SECONDS
     secs = stats.speaking_seconds
     if secs and secs < low * 0.5:
         score -= 15

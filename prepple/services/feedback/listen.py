@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 SPEAKING_WPM = 150  # a natural pace: 130-160 words a minute is comfortable to follow
-TARGET_SECONDS = (120, 180)  # the 2-3 minute answer interviewers expect
 LONG_SENTENCE = 25
 VERY_LONG_SENTENCE = 35
 RARE_ZIPF = 3.0  # words rarer than about 1 in a million (Zipf 3) are hard to catch by ear
