@@ -4,8 +4,9 @@ weights to ``prepple/services/filler_detector.npz``.
 Trains on the *tuning* split of ``tests/filler_set.py`` only (clips 48 onwards; clips 0-47 of
 the tuning split are kept out for choosing thresholds end to end with Whisper), never on the
 held-out split. Frame labels come from the filler spans espeak-ng's word events give. Pure
-numpy (a one-hidden-layer network, Adam, class-weighted cross-entropy), seeded: the same
-weights come out on any machine with espeak-ng 1.51.
+numpy (a one-hidden-layer network, Adam, class-weighted cross-entropy), seeded and on one
+BLAS thread: the same weights come out again (with several threads, summation order varies
+and the weights drift apart over the steps).
 
     python scripts/train_filler_detector.py [--clips 400] [--epochs 12] [--hidden 48]
 """
@@ -13,12 +14,17 @@ weights come out on any machine with espeak-ng 1.51.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one thread: the same sums, same weights
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
