@@ -41,8 +41,14 @@ def transcript_token(t, *, seekable: bool = True) -> rx.Component:
     unbreakable "word" (the line can't wrap and the page grows thousands of pixels wide) and
     copying the transcript gives "Thistermkeptfailing". ``seekable`` words are buttons that
     ``prepple_recorder.js`` seeks the page's ``#result-player`` to."""
+    # Only the marked moments (fillers, long pauses) are Tab stops: with every word one, a
+    # 3-minute answer put ~450 stops between the keyboard and the rest of the page. Plain
+    # words still play on click (and on Enter when focused some other way).
     seek = (
-        {"custom_attrs": {"data-seek": t.start, "data-section": t.section}, "tab_index": 0}
+        {
+            "custom_attrs": {"data-seek": t.start, "data-section": t.section},
+            "tab_index": rx.cond(t.kind == "word", -1, 0),
+        }
         if seekable
         else {"custom_attrs": {"data-section": t.section}}
     )

@@ -573,7 +573,10 @@ def _results() -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.text("Transcript", weight="bold"),
-                        muted("Click a word to hear it. Fillers and long pauses are marked."),
+                        muted(
+                            "Click a word to hear it. Fillers and long pauses are marked; "
+                            "Tab goes from one to the next."
+                        ),
                         justify="between",
                         width="100%",
                         wrap="wrap",

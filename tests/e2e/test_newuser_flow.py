@@ -2,13 +2,16 @@
 long plan read whole and shared from a phone, and staff whose role has no admin tab."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
 from prepple.models import Question
+from tests.e2e import results_data
 from tests.e2e.conftest import PASSWORD, login, wait_ready
+from tests.media_files import speech_webm
 
 pytestmark = pytest.mark.e2e
 
@@ -143,3 +146,39 @@ def test_a_plan_started_now_can_be_shared_without_reloading(page, live_app):
     page.locator("#share-emails").fill("fays-mentor@example.com")
     page.locator("#share-invite").click()
     expect(page.locator("#share-list")).to_contain_text("fays-mentor@example.com")
+
+
+def test_the_keyboard_gets_past_a_long_transcript(new_page, live_app, tmp_path_factory):
+    webm = speech_webm(results_data.SPOKEN[:400], tmp_path_factory.mktemp("kbd"), video=True)
+    data_dir = Path(live_app.db_url.removeprefix("sqlite:///")).parent
+    with live_app.db() as session:
+        world = results_data.build(session, data_dir, webm, tag="kbd", comments=3)
+    page = new_page()
+    login(page, world.owner_email)
+    page.goto(f"/recordings/{world.recording_id}")
+    wait_ready(page)
+    words = page.locator("#transcript [data-seek]")
+    expect(words.first).to_be_visible()
+    total = words.count()
+    stops = page.locator('#transcript [data-seek][tabindex="0"]').count()
+    marked = page.locator("#transcript .tx-filler, #transcript .tx-pause").count()
+    assert total > 300 and 0 < stops == marked, (total, stops, marked)
+    # From the first marked moment, Tab leaves the transcript within its marked moments.
+    page.locator('#transcript [data-seek][tabindex="0"]').first.focus()
+    for _ in range(stops + 1):
+        page.keyboard.press("Tab")
+    assert not page.evaluate("document.activeElement.closest('#transcript')")
+    # A marked moment still plays from the keyboard.
+    page.wait_for_function(
+        "() => document.getElementById('result-player').readyState >= 1", timeout=15_000
+    )
+    at = page.evaluate(
+        """() => { const d = document.getElementById('result-player').duration;
+          const el = [...document.querySelectorAll('#transcript [data-seek][tabindex="0"]')]
+            .find(e => parseFloat(e.dataset.seek) > 0.5 && parseFloat(e.dataset.seek) < d - 0.5);
+          el.focus(); return parseFloat(el.dataset.seek); }"""
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => Math.abs(document.getElementById('result-player').currentTime - {at}) < 1.5"
+    )
