@@ -135,12 +135,70 @@ def _wait_ready(url: str, proc: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the app did not start in {START_TIMEOUT}s:\n{log.read_text()[-4000:]}")
 
 
+#: The flows that also run against the Redis-backed app (Reflex state in Redis, several backend
+#: workers, the job queue in Redis): the ones whose outcome depends on state carried across
+#: requests, tabs, people or log-ins, on the queue or the worker's scheduler, or on the near-copy
+#: index seen from another worker. Every other flow runs on the memory app only: its proof does
+#: not depend on where state lives. ``PREPPLE_E2E_REDIS_ALL=1`` runs every flow on both.
+REDIS_FLOWS = {
+    "test_accounts_flow.py": {
+        "test_register_logout_login_and_wrong_password",  # the session token across workers
+        "test_reset_password_through_the_outbox_link",  # the mail goes through the queue
+        "test_visitor_saved_questions_are_kept_on_sign_up",  # visitor state across log-in
+    },
+    "test_admin_flow.py": {"test_admin_grants_a_role_and_switches_a_feature_off"},  # two people
+    "test_identity_flow.py": {"test_log_out_ends_the_calendar_link_and_clears_the_tab"},
+    "test_newuser_flow.py": {"test_a_visitors_take_waits_through_sign_up"},
+    "test_planner_flow.py": {
+        "test_visitor_plan_is_kept_on_sign_up",
+        "test_text_typed_while_offline_is_offered_back_after_reload",  # reconnect, state kept
+    },
+    "test_practice_flow.py": {
+        "test_record_upload_and_see_the_transcript_and_scores",  # the worker via the queue
+        "test_a_visitors_take_waits_in_the_browser_through_log_in",
+        "test_a_dropped_connection_means_upload_again_not_record_again",
+    },
+    "test_schedule_flow.py": {"test_a_reminder_arrives_in_the_bell"},  # the worker's scheduler
+    "test_sharing_flow.py": {"test_share_with_a_friend_who_comments_at_a_moment"},  # two people
+    "test_signin_landing_flow.py": {
+        "test_a_logged_out_invitee_signs_up_and_lands_on_the_shared_answer",
+        "test_originality_is_no_oracle_and_flags_only_the_later_copy",  # index across workers
+        "test_remove_asks_first_and_the_owner_is_told",  # a notification to another person
+    },
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Run the Redis variant only for REDIS_FLOWS (and fail on a name there that its module no
+    longer defines, so that renaming a flow can't silently drop its Redis run)."""
+    for item in items:
+        module = Path(str(item.fspath)).name
+        missing = {n for n in REDIS_FLOWS.get(module, ()) if not hasattr(item.module, n)}
+        if missing:
+            raise pytest.UsageError(f"REDIS_FLOWS names tests that {module} lacks: {missing}")
+    if os.environ.get("PREPPLE_E2E_REDIS_ALL") == "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        redis_run = callspec is not None and callspec.params.get("live_app") == "redis"
+        module = Path(str(item.fspath)).name
+        if redis_run and item.originalname not in REDIS_FLOWS.get(module, ()):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session", params=["memory", "redis"])
 def live_app(request, tmp_path_factory) -> Iterator[LiveApp]:
     """Build and serve the production app on a free port with a fresh seeded database.
 
-    Every browser test runs twice: with Reflex state in memory (the embedded default) and in
-    the local Redis server (the scaled path)."""
+    Browser tests run with Reflex state in memory (the embedded default); REDIS_FLOWS also run
+    with state in the local Redis server (the scaled path)."""
     redis_url = ""
     if request.param == "redis":
         redis_url = os.environ.get("PREPPLE_TEST_REDIS_URL", "")
